@@ -1,0 +1,93 @@
+"""The pipeline: grammar -> movements -> texture -> a Dream; rendering is a separate stage."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__, grammar, movements, paths, texture
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One movement of a dream: its text, and the Markov-made sentences woven into it."""
+
+    name: str
+    text: str
+    texture: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dream:
+    """A finished dream, ready to render; equal seeds and inputs give equal dreams."""
+
+    seed: int
+    title: str
+    stages: tuple[Stage, ...]
+    entities: dict[str, str | None] = field(default_factory=dict)
+    version: str = __version__
+
+    @property
+    def text(self) -> str:
+        """The whole narrative as plain text, a paragraph per movement."""
+        return "\n\n".join(stage.text for stage in self.stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: these keys keep their names in every later version."""
+        return {
+            "seed": self.seed,
+            "title": self.title,
+            "stages": [
+                {"name": s.name, "text": s.text, "texture": list(s.texture)} for s in self.stages
+            ],
+            "text": self.text,
+            "entities": dict(self.entities),
+            "version": self.version,
+        }
+
+
+class Dreamer:
+    """Holds what every dream of a run shares (the checked grammar, the trained model).
+
+    Build one and ask it for as many dreams as you like; each dream gets its own RNG and
+    its own grammar state, so no dream can change the next.
+    """
+
+    def __init__(
+        self,
+        grammars: Sequence[Path | str] = (),
+        corpus: Sequence[Path | str] = (),
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.grammar = grammar.load([*grammar.builtin_paths(), *grammars])
+        corpus_paths = [Path(p) for p in corpus] or [paths.builtin("corpus")]
+        lexicon = {
+            slot: grammar.pushed_values(self.grammar.rules, movements.ENTITY_SYMBOLS[entity])
+            for slot, entity in texture.SLOTS.items()
+        }
+        self.texture = texture.load(corpus_paths, lexicon, cache_dir)
+
+    def dream(self, seed: int) -> Dream:
+        # Separate streams, so that more texture or a longer grammar rule in one stage does
+        # not reshuffle every choice after it. String seeds hash the same in every process.
+        plot = movements.expand(self.grammar, random.Random(f"{seed}:grammar"))
+        texture_rng = random.Random(f"{seed}:texture")
+        stages = []
+        used: set[str] = set()
+        with texture.seeded(texture_rng):
+            for name in grammar.MOVEMENTS:
+                sentence = self.texture.sentence(name, plot.entities, used)
+                woven = () if sentence is None else (sentence,)
+                used.update(woven)
+                text = texture.weave(plot.texts[name], woven, texture_rng)
+                stages.append(Stage(name, text, woven))
+        return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
+
+    def dreams(self, seed: int, count: int) -> Iterator[Dream]:
+        """The dreams of seeds seed, seed+1, ..., each the same as asked for alone."""
+        for offset in range(count):
+            yield self.dream(seed + offset)

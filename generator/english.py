@@ -1,0 +1,183 @@
+"""Tracery's English modifiers, done right: articles and plurals come from inflect."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import inflect
+
+Modifier = Callable[..., str]
+
+_IRREGULAR_PAST = {
+    "be": "was", "become": "became", "begin": "began", "bend": "bent", "bind": "bound",
+    "bleed": "bled", "blow": "blew", "break": "broke", "breathe": "breathed", "bring": "brought",
+    "build": "built", "burn": "burned", "buy": "bought", "catch": "caught", "choose": "chose",
+    "cling": "clung", "come": "came", "creep": "crept", "cut": "cut", "deal": "dealt",
+    "dig": "dug", "do": "did", "draw": "drew", "dream": "dreamed", "drink": "drank",
+    "drive": "drove", "eat": "ate", "fall": "fell", "feed": "fed", "feel": "felt",
+    "fight": "fought", "find": "found", "flee": "fled", "fling": "flung", "fly": "flew",
+    "forget": "forgot", "forgive": "forgave", "freeze": "froze", "get": "got", "give": "gave",
+    "go": "went", "grind": "ground", "grow": "grew", "hang": "hung", "have": "had",
+    "hear": "heard", "hide": "hid", "hit": "hit", "hold": "held", "hurt": "hurt",
+    "keep": "kept", "kneel": "knelt", "know": "knew", "lay": "laid", "lead": "led",
+    "leap": "leapt", "leave": "left", "lend": "lent", "let": "let", "lie": "lay",
+    "light": "lit", "lose": "lost", "make": "made", "mean": "meant", "meet": "met",
+    "pay": "paid", "put": "put", "read": "read", "ride": "rode", "ring": "rang",
+    "rise": "rose", "run": "ran", "say": "said", "see": "saw", "seek": "sought",
+    "sell": "sold", "send": "sent", "set": "set", "shake": "shook", "shed": "shed",
+    "shine": "shone", "shoot": "shot", "shut": "shut", "sing": "sang", "sink": "sank",
+    "sit": "sat", "sleep": "slept", "slide": "slid", "speak": "spoke", "spend": "spent",
+    "spin": "spun", "spread": "spread", "spring": "sprang", "stand": "stood", "steal": "stole",
+    "sting": "stung", "strike": "struck", "swim": "swam", "swing": "swung", "take": "took",
+    "teach": "taught", "tear": "tore", "tell": "told", "think": "thought", "throw": "threw",
+    "understand": "understood", "wake": "woke", "wear": "wore", "weave": "wove",
+    "weep": "wept", "win": "won", "wind": "wound", "write": "wrote",
+}  # fmt: skip
+
+_VOWELS = "aeiou"
+
+
+@cache
+def _engine() -> inflect.engine:
+    return inflect.engine()
+
+
+def _split_last(text: str) -> tuple[str, str, str]:
+    """Split text into (head, last word, trailing punctuation)."""
+    match = re.fullmatch(r"(.*?)([A-Za-z][\w'-]*)(\W*)", text, flags=re.DOTALL)
+    if match is None:
+        return text, "", ""
+    return match.group(1), match.group(2), match.group(3)
+
+
+def a(text: str, *_: str) -> str:
+    """Prefix "a" or "an" by how the next word is pronounced (an hour, a unicorn)."""
+    stripped = text.lstrip()
+    if not stripped:
+        return text
+    word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0]
+    article = _engine().a(word).split(" ", 1)[0]
+    return f"{article} {stripped}"
+
+
+def s(text: str, *_: str) -> str:
+    """Plural of the text's last word (leaves, children, music boxes)."""
+    head, word, tail = _split_last(text)
+    if not word:
+        return text
+    return f"{head}{_engine().plural_noun(word)}{tail}"
+
+
+def first_s(text: str, *_: str) -> str:
+    """Plural of the first word only ("cup of tea" -> "cups of tea")."""
+    if not text.strip():
+        return text
+    first, sep, rest = text.partition(" ")
+    return f"{s(first)}{sep}{rest}"
+
+
+def ed(text: str, *_: str) -> str:
+    """Simple past tense of the first word (walk -> walked, stop -> stopped, go -> went)."""
+    first, sep, rest = text.partition(" ")
+    return f"{past_tense(first)}{sep}{rest}"
+
+
+def past_tense(verb: str) -> str:
+    """The simple past of one English verb, irregular verbs included."""
+    if not verb:
+        return verb
+    lower = verb.lower()
+    if lower in _IRREGULAR_PAST:
+        past = _IRREGULAR_PAST[lower]
+        return past.capitalize() if verb[0].isupper() else past
+    if lower.endswith("e"):
+        return verb + "d"
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in _VOWELS:
+        return verb[:-1] + "ied"
+    if _doubles_final_consonant(lower):
+        return verb + verb[-1] + "ed"
+    return verb + "ed"
+
+
+def _doubles_final_consonant(word: str) -> bool:
+    # One syllable ending consonant-vowel-consonant: stop -> stopped, but not glow or open.
+    vowel_groups = re.findall(r"[aeiouy]+", word)
+    return (
+        len(vowel_groups) == 1
+        and len(word) >= 3
+        and word[-1] not in _VOWELS + "wxy"
+        and word[-2] in _VOWELS
+        and word[-3] not in _VOWELS
+    )
+
+
+def capitalize(text: str, *_: str) -> str:
+    """Upper-case the first letter, leaving the rest alone."""
+    for i, char in enumerate(text):
+        if char.isalpha():
+            return text[:i] + char.upper() + text[i + 1 :]
+    return text
+
+
+def capitalize_all(text: str, *_: str) -> str:
+    """Upper-case the first letter of every word ("dreamer's lantern" -> "Dreamer's Lantern")."""
+    return re.sub(r"(^|(?<=[\s\-\"(]))([a-z])", lambda m: m.group(2).upper(), text)
+
+
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into of on or over the to under with".split()
+)
+
+
+def title(text: str, *_: str) -> str:
+    """Title case that leaves small words small ("The Orb Under the Stars")."""
+    words = text.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in _SMALL_WORDS:
+            out.append(word.lower())
+        else:
+            out.append(capitalize(word))
+    return " ".join(out)
+
+
+def replace(text: str, old: str = "", new: str = "", *_: str) -> str:
+    return text.replace(old, new) if old else text
+
+
+def uppercase(text: str, *_: str) -> str:
+    return text.upper()
+
+
+def lowercase(text: str, *_: str) -> str:
+    return text.lower()
+
+
+MODIFIERS: dict[str, Modifier] = {
+    "a": a,
+    "s": s,
+    "firstS": first_s,
+    "ed": ed,
+    "capitalize": capitalize,
+    "capitalizeAll": capitalize_all,
+    "title": title,
+    "replace": replace,
+    "uppercase": uppercase,
+    "lowercase": lowercase,
+}
+
+_ARTICLE = re.compile(r"\b([Aa]n?) (?=([A-Za-z][\w'-]*))")
+
+
+def fix_articles(text: str) -> str:
+    """Correct every "a"/"an" to suit the word after it; for text the grammar did not make."""
+
+    def choose(match: re.Match[str]) -> str:
+        article = _engine().a(match.group(2)).split(" ", 1)[0]
+        if match.group(1)[0].isupper():
+            article = article.capitalize()
+        return article + " "
+
+    return _ARTICLE.sub(choose, text)

@@ -1,0 +1,47 @@
+"""Writing files so that a crash or Ctrl-C never leaves half of one behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> bool:
+    """Write `data` to `path` all at once: a temporary file in the same folder, fsync, rename.
+
+    With overwrite=False an existing file is left alone and False is returned; the check and
+    the rename are one step (a hard link), so two writers cannot both win.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            Path(temp).replace(path)
+        else:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                return False
+        _fsync_folder(path.parent)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            Path(temp).unlink()
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable; not every platform lets a folder be opened.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,33 @@
+"""Where the built-in data and the user's folders are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin(name: str) -> Path:
+    """The shipped data folder `name` ("grammars" or "corpus").
+
+    A wheel carries it inside the package; a source checkout keeps it at the top.
+    """
+    packaged = _PACKAGE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / name
+
+
+def templates() -> Path:
+    return _PACKAGE / "templates"
+
+
+def user_cache_dir() -> Path:
+    """The folder for cached models; DREAM_CACHE_DIR overrides the platform default."""
+    override = os.environ.get("DREAM_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("dream", appauthor=False))

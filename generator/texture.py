@@ -1,0 +1,416 @@
+"""Markov texture: sentences in the corpus's voice, fitted to one dream's own place and object."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import marshal
+import random
+import re
+import sys
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markovify
+import markovify.chain
+from markovify.splitters import split_into_sentences
+
+from . import paths
+from .english import fix_articles, s
+from .errors import DreamError, Problem
+from .grammar import MOVEMENTS
+from .files import write_atomic
+
+CORPUS_SUFFIXES = (".txt",)
+# Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
+MODEL_FORMAT = 2
+STATE_SIZE = 3
+# A movement with fewer sentences than this draws on the whole corpus instead.
+MIN_MOVEMENT_SENTENCES = 100
+# A texture sentence may share at most this many consecutive words with the corpus.
+MAX_SHARED_RUN = 10
+MIN_WORDS, MAX_WORDS = 10, 24
+# Walks are cheap (microseconds); most are refused as copies or as not fitting the dream.
+TRIES = 250
+# A word belongs to the places (objects, themes) that account for at least ALLOWED_SHARE
+# of its use, weighed by how much text each has. When those are at most BOUND_SHARE of
+# all the places, the word is bound to them: "dune" to the desert, "sand" to a few
+# places, while "light" belongs everywhere.
+BOUND_SHARE = 0.5
+ALLOWED_SHARE = 0.04
+# Texture is atmosphere; who the dream is about is the grammar's theme to tell. Sentences
+# with people in them are kept out of the chains, so texture cannot bring a grandmother
+# into a dream about a friendship.
+PEOPLE = frozenset(
+    """he she him her his hers himself herself friend friends mother father mum mom dad
+    grandmother grandfather grandma grandpa sister brother child children son daughter boss
+    colleague partner husband wife aunt uncle someone person people""".split()
+)
+# Corpus header fields -> the dream's entity each one must agree with.
+FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
+# Slot name in the model -> the entity that fills it.
+SLOTS = {"object": "artifact", "place": "place"}
+
+_HEADER = re.compile(r"^%%(.*)$")
+_SLOT = re.compile(r"\{(\w+)\}")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph of the corpus, with the movement and tags it belongs to."""
+
+    text: str
+    movement: str | None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def corpus_files(sources: Sequence[Path]) -> list[Path]:
+    problems: list[Problem] = []
+    found: list[Path] = []
+    for source in sources:
+        if source.is_dir():
+            files = sorted(p for p in source.rglob("*") if p.suffix in CORPUS_SUFFIXES)
+            if not files:
+                problems.append(Problem(str(source), "no corpus files (*.txt) in this folder"))
+            found.extend(files)
+        elif source.is_file():
+            found.append(source)
+        else:
+            problems.append(Problem(str(source), "no such file or folder"))
+    if problems:
+        raise DreamError(problems)
+    return found
+
+
+def read_passages(files: Sequence[Path]) -> list[Passage]:
+    """Every passage of every file; a file named for a movement (or in a folder so named) is
+    tagged with it, and `%% key: value; ...` lines tag the passage that follows."""
+    passages: list[Passage] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(str(file), f"cannot read: {error}"))
+            continue
+        movement = _movement_of(file)
+        passages.extend(_passages(text, movement, str(file), problems))
+    if problems:
+        raise DreamError(problems)
+    return passages
+
+
+def _movement_of(file: Path) -> str | None:
+    for name in (file.stem, file.parent.name):
+        if name in MOVEMENTS:
+            return name
+    return None
+
+
+def _passages(text: str, movement: str | None, name: str, problems: list[Problem]) -> Iterator[
+    Passage
+]:
+    tags: dict[str, str] = {}
+    lines: list[str] = []
+
+    def flush() -> Iterator[Passage]:
+        paragraph = " ".join(" ".join(lines).split())
+        if paragraph:
+            yield Passage(paragraph, movement, dict(tags))
+        lines.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            yield from flush()
+            tags = {}
+            for part in header.group(1).split(";"):
+                key, colon, value = part.partition(":")
+                if not colon or not key.strip() or not value.strip():
+                    problems.append(Problem(name, f"tag {part.strip()!r} is not key: value", number))
+                    continue
+                tags[key.strip().lower()] = value.strip().lower()
+        elif not line.strip():
+            yield from flush()
+        else:
+            lines.append(line)
+    yield from flush()
+
+
+class _Slotter:
+    """Replaces mentions of known objects and places with slots, so any dream can fill them."""
+
+    def __init__(self, lexicon: Mapping[str, set[str]]) -> None:
+        forms: dict[str, str] = {}
+        for slot, nouns in lexicon.items():
+            for noun in nouns:
+                forms[noun.lower()] = "{%s}" % slot
+                forms[s(noun).lower()] = "{%ss}" % slot
+        self._forms = forms
+        alternatives = sorted(forms, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"\b(" + "|".join(map(re.escape, alternatives)) + r")\b", re.IGNORECASE)
+            if alternatives
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._forms[m.group(1).lower()], text)
+
+
+@dataclass
+class TextureModel:
+    """Compiled chains per movement, plus what it takes to keep their sentences honest."""
+
+    chains: dict[str, markovify.Chain]
+    # crc32 of every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased.
+    seen_runs: frozenset[int]
+    # The whole corpus, lower-cased, one sentence a line, for "is this a piece of one".
+    seen_text: str
+    bound: dict[str, dict[str, frozenset[str]]]
+    sentence_count: int
+
+    def to_builtins(self) -> dict[str, Any]:
+        """Plain dicts, lists and strings, which `marshal` stores and loads fast."""
+        models: dict[int, Any] = {}
+        names: dict[str, int] = {}
+        for movement, chain in self.chains.items():
+            names[movement] = id(chain)
+            models[id(chain)] = chain.model
+        return {
+            "state_size": STATE_SIZE,
+            "models": {str(key): model for key, model in models.items()},
+            "chains": {movement: str(key) for movement, key in names.items()},
+            "seen_runs": set(self.seen_runs),
+            "seen_text": self.seen_text,
+            "bound": {e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()},
+            "sentence_count": self.sentence_count,
+        }
+
+    @classmethod
+    def from_builtins(cls, data: dict[str, Any]) -> TextureModel:
+        models = {
+            key: markovify.Chain(None, data["state_size"], model=model)
+            for key, model in data["models"].items()
+        }
+        return cls(
+            chains={movement: models[key] for movement, key in data["chains"].items()},
+            seen_runs=frozenset(data["seen_runs"]),
+            seen_text=data["seen_text"],
+            bound={e: {w: frozenset(v) for w, v in b.items()} for e, b in data["bound"].items()},
+            sentence_count=data["sentence_count"],
+        )
+
+    def sentence(
+        self, movement: str, entities: Mapping[str, str | None], avoid: set[str]
+    ) -> str | None:
+        """A new sentence for `movement` that fits the dream's entities, or None.
+
+        Draws from markovify's module RNG, so call it inside `seeded(rng)`.
+        """
+        chain = self.chains.get(movement)
+        if chain is None:
+            return None
+        for _ in range(TRIES):
+            # Stop a walk as soon as it is too long to use.
+            words = list(itertools.islice(chain.gen(), MAX_WORDS + 1))
+            if not self._acceptable(words, entities):
+                continue
+            sentence = _fill(" ".join(words), entities)
+            if sentence is None or sentence in avoid:
+                continue
+            return sentence
+        return None
+
+    def _acceptable(self, words: list[str], entities: Mapping[str, str | None]) -> bool:
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or words[-1][-1] not in ".!?":
+            return False
+        if not (words[0][0].isupper() or words[0].startswith("{")):
+            return False
+        lowered = [w.lower() for w in words]
+        if any(run in self.seen_runs for run in _runs(lowered)):
+            return False
+        for word in lowered:
+            bare = _bare(word)
+            for name, bound in self.bound.items():
+                allowed = bound.get(bare)
+                if allowed is not None and entities.get(name) not in allowed:
+                    return False
+        # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
+        return f" {' '.join(lowered)[:-1]}" not in self.seen_text
+
+
+def _runs(lowered: Sequence[str]) -> Iterator[int]:
+    size = MAX_SHARED_RUN + 1
+    for i in range(len(lowered) - size + 1):
+        yield zlib.crc32(" ".join(lowered[i : i + size]).encode())
+
+
+def _bare(word: str) -> str:
+    match = _WORD.search(word)
+    if match is None:
+        return ""
+    bare = match.group(0).strip("'-")
+    return bare[:-2] if bare.endswith("'s") else bare
+
+
+def _fill(sentence: str, entities: Mapping[str, str | None]) -> str | None:
+    missing = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal missing
+        name = match.group(1)
+        plural = name.endswith("s") and name[:-1] in SLOTS
+        value = entities.get(SLOTS.get(name[:-1] if plural else name, ""))
+        if value is None:
+            missing = True
+            return ""
+        return s(value) if plural else value
+
+    filled = _SLOT.sub(fill, sentence)
+    if missing:
+        return None
+    filled = fix_articles(filled)
+    return filled[0].upper() + filled[1:]
+
+
+@contextlib.contextmanager
+def seeded(rng: random.Random) -> Iterator[None]:
+    """Point markovify's module-level `random` at this dream's RNG, and put it back after."""
+    saved = markovify.chain.random
+    markovify.chain.random = rng
+    try:
+        yield
+    finally:
+        markovify.chain.random = saved
+
+
+def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> TextureModel:
+    """Train one chain per movement (its own sentences weighted over the whole corpus)."""
+    lexicon = _with_tagged_nouns(lexicon, passages)
+    slot = _Slotter(lexicon)
+    by_movement: dict[str | None, list[list[str]]] = {}
+    seen: set[int] = set()
+    seen_text: list[str] = []
+    for passage in passages:
+        for sentence in split_into_sentences(passage.text):
+            for variant in (sentence, slot(sentence)):
+                lowered = variant.lower().split()
+                seen.update(_runs(lowered))
+                seen_text.append(" ".join(lowered))
+            words = slot(sentence).split()
+            if words and not any(_bare(w.lower()) in PEOPLE for w in words):
+                by_movement.setdefault(passage.movement, []).append(words)
+    everything = [words for group in by_movement.values() for words in group]
+    untagged = by_movement.get(None, [])
+    chains: dict[str, markovify.Chain] = {}
+    whole: markovify.Chain | None = None
+    for movement in MOVEMENTS:
+        # A movement's chain learns only its own passages and the untagged text: mixed with
+        # the rest, the novelty test favours sentences spliced from other movements.
+        own = by_movement.get(movement, [])
+        if len(own) >= MIN_MOVEMENT_SENTENCES:
+            chains[movement] = markovify.Chain(own + untagged, STATE_SIZE).compile()
+        elif everything:
+            whole = whole or markovify.Chain(everything, STATE_SIZE).compile()
+            chains[movement] = whole
+    return TextureModel(
+        chains=chains,
+        seen_runs=frozenset(seen),
+        seen_text=" " + " \n ".join(seen_text),
+        bound=_bound_words(passages, slot),
+        sentence_count=len(everything),
+    )
+
+
+def _with_tagged_nouns(
+    lexicon: Mapping[str, set[str]], passages: Sequence[Passage]
+) -> dict[str, set[str]]:
+    """The grammar's objects and places, plus those the corpus's tags name."""
+    merged = {name: set(values) for name, values in lexicon.items()}
+    for passage in passages:
+        for slot_name, entity in SLOTS.items():
+            value = passage.tags.get(entity)
+            if value:
+                merged.setdefault(slot_name, set()).add(value)
+    return merged
+
+
+def _bound_words(passages: Sequence[Passage], slot: _Slotter) -> dict[str, dict[str, frozenset[str]]]:
+    uses: dict[str, dict[str, Counter[str]]] = {name: {} for name in FIELDS.values()}
+    values: dict[str, set[str]] = {name: set() for name in FIELDS.values()}
+    for passage in passages:
+        words = [_bare(w) for w in slot(passage.text).lower().split()]
+        for tag, entity in FIELDS.items():
+            value = passage.tags.get(tag)
+            if value is None:
+                continue
+            values[entity].add(value)
+            for word in words:
+                if word:
+                    uses[entity].setdefault(word, Counter())[value] += 1
+    bound: dict[str, dict[str, frozenset[str]]] = {}
+    for entity, words in uses.items():
+        # A value's share is weighed against how much text it has, so a theme with many
+        # passages does not claim every word.
+        size = Counter[str]()
+        for counts in words.values():
+            size.update(counts)
+        bound[entity] = {}
+        for word, counts in words.items():
+            rates = {value: n / size[value] for value, n in counts.items()}
+            total = sum(rates.values())
+            allowed = frozenset(v for v, rate in rates.items() if rate / total >= ALLOWED_SHARE)
+            if len(allowed) <= len(values[entity]) * BOUND_SHARE:
+                bound[entity][word] = allowed
+    return bound
+
+
+def load(
+    sources: Sequence[Path], lexicon: Mapping[str, set[str]], cache_dir: Path | None = None
+) -> TextureModel:
+    """The model for these corpus files, from the disk cache when it is there and sound."""
+    files = corpus_files(sources)
+    key = _cache_key(files, lexicon)
+    folder = cache_dir if cache_dir is not None else paths.user_cache_dir()
+    cached = folder / f"texture-{key}.marshal"
+    # Any failure to read the cache (missing, truncated, from another layout) means: rebuild.
+    with contextlib.suppress(Exception):
+        return TextureModel.from_builtins(marshal.loads(cached.read_bytes()))
+    model = build(read_passages(files), lexicon)
+    with contextlib.suppress(OSError):  # a cache we cannot write only costs time
+        write_atomic(cached, marshal.dumps(model.to_builtins()))
+    return model
+
+
+def _cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
+    # marshal's format belongs to the Python version, so the key includes it.
+    digest = hashlib.sha256(
+        f"format {MODEL_FORMAT} markovify {markovify.__version__} {sys.version}".encode()
+    )
+    for name in sorted(lexicon):
+        digest.update(f"\0{name}:{sorted(lexicon[name])}".encode())
+    for file in files:
+        digest.update(f"\0{_movement_of(file)}\0".encode())
+        try:
+            digest.update(file.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()[:24]
+
+
+def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:
+    """Set each texture sentence between two of the movement's own, never first or last."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    for sentence in sentences:
+        position = rng.randint(1, max(1, len(parts) - 1))
+        parts.insert(position, sentence)
+    return " ".join(parts)

@@ -1,0 +1,39 @@
+"""Shared fixtures: no test touches the real home or cache; the model is trained once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator import Dreamer
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # Shared across the session so the texture model is trained once, never in the real cache.
+    monkeypatch.setenv("DREAM_CACHE_DIR", str(cache_dir))
+    yield
+
+
+@pytest.fixture(scope="session")
+def dreamer(cache_dir: Path) -> Dreamer:
+    return Dreamer(cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="session")
+def hundred_dreams(dreamer: Dreamer) -> list:  # type: ignore[type-arg]
+    return list(dreamer.dreams(1000, 100))

@@ -1,0 +1,12 @@
+"""Small helpers the tests share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_grammar(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,55 @@
+"""Tracery's English modifiers, done by inflect rather than rules of thumb."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import english
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("hour", "an hour"), ("useful", "a useful"), ("European", "a European"),
+     ("X-ray", "an X-ray"), ("orb", "an orb"), ("lantern", "a lantern"),
+     ("hourglass", "an hourglass"), ("unicorn", "a unicorn")],
+)  # fmt: skip
+def test_a_chooses_by_sound(word: str, expected: str) -> None:
+    assert english.a(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("leaf", "leaves"), ("child", "children"), ("box", "boxes"), ("music box", "music boxes"),
+     ("butterfly", "butterflies"), ("moth", "moths"), ("firefly", "fireflies")],
+)  # fmt: skip
+def test_s_makes_real_plurals(word: str, expected: str) -> None:
+    assert english.s(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("verb", "expected"),
+    [("play", "played"), ("stop", "stopped"), ("glow", "glowed"), ("open", "opened"),
+     ("carry", "carried"), ("hope", "hoped"), ("go", "went"), ("hold", "held")],
+)  # fmt: skip
+def test_ed_makes_the_past_tense(verb: str, expected: str) -> None:
+    assert english.ed(verb) == expected
+
+
+def test_capitalize_all_leaves_apostrophes_alone() -> None:
+    assert english.capitalize_all("the dreamer's lantern") == "The Dreamer's Lantern"
+
+
+def test_title_keeps_small_words_small() -> None:
+    assert english.title("the orb under the stars") == "The Orb under the Stars"
+
+
+def test_fix_articles_corrects_text_it_did_not_make() -> None:
+    assert english.fix_articles("A orb and an lantern, a hour.") == "An orb and a lantern, an hour."
+
+
+@given(st.text(max_size=20))
+def test_modifiers_never_fail_on_any_text(text: str) -> None:
+    for modifier in english.MODIFIERS.values():
+        assert isinstance(modifier(text), str)

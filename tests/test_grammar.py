@@ -1,0 +1,135 @@
+"""Grammar files: overlays, and problems reported with file, line and symbol."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import DreamError, Dreamer, paths
+from generator import grammar as grammar_module
+from generator.grammar import MOVEMENTS, load
+from generator.movements import expand
+from helpers import write_grammar
+
+BUILTIN = grammar_module.builtin_paths()
+
+
+def _problems(*sources: Path) -> list[str]:
+    with pytest.raises(DreamError) as caught:
+        load([*BUILTIN, *sources])
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_builtin_grammar_loads_without_problems() -> None:
+    assert grammar_module.check(load(BUILTIN)) == []
+
+
+def test_builtin_grammar_ships_with_the_package() -> None:
+    folder = paths.builtin("grammars")
+    assert {p.stem for p in folder.glob("*.json")} >= {"title", *MOVEMENTS}
+
+
+def test_overlay_replaces_only_the_symbols_it_defines(tmp_path: Path) -> None:
+    overlay = write_grammar(tmp_path, "mine.json", json.dumps({"title": ["My Own Title"]}))
+    merged = load([*BUILTIN, overlay])
+    assert merged.rules["title"] == ["My Own Title"]
+    assert merged.rules["setting"] == load(BUILTIN).rules["setting"]
+
+
+def test_later_overlays_win(tmp_path: Path) -> None:
+    first = write_grammar(tmp_path, "a.json", json.dumps({"title": ["First"]}))
+    second = write_grammar(tmp_path, "b.json", json.dumps({"title": ["Second"]}))
+    assert load([*BUILTIN, first, second]).rules["title"] == ["Second"]
+
+
+def test_folder_overlay_reads_every_json_file(tmp_path: Path) -> None:
+    write_grammar(tmp_path / "g", "t.json", json.dumps({"title": ["Folder Title"]}))
+    assert load([*BUILTIN, tmp_path / "g"]).rules["title"] == ["Folder Title"]
+
+
+def test_overlay_title_appears_in_dreams(tmp_path: Path, cache_dir: Path) -> None:
+    overlay = write_grammar(tmp_path, "t.json", json.dumps({"title": "Night of the #object#"}))
+    dream = Dreamer([overlay], cache_dir=cache_dir).dream(3)
+    assert dream.title == f"Night of the {dream.entities['artifact']}"
+
+
+def test_a_standalone_grammar_with_all_movements_works(tmp_path: Path) -> None:
+    rules = {name: [f"The {name} of #who#."] for name in ("title", *MOVEMENTS)}
+    rules["who"] = ["a lighthouse keeper", "an owl"]
+    own = write_grammar(tmp_path, "own.json", json.dumps(rules))
+    result = expand(load([own]), random.Random(1))
+    assert result.texts["journey"] in ("The journey of a lighthouse keeper.", "The journey of an owl.")
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ({"setting": ["#nowhere#"]}, ":2: setting: undefined symbol #nowhere#"),
+        ({"setting": []}, ":2: setting: empty rule list"),
+        ({"setting": [3]}, ":2: setting: rules must be a string or a list of strings"),
+        ({"setting": ["#place.sparkle#"]}, ":2: setting: unknown modifier .sparkle"),
+        ({"setting": ["#place"]}, ":2: setting: unclosed tag"),
+        ({"setting": ["[x:y"]}, ":2: setting: too many ["),
+    ],
+)
+def test_bad_rules_are_named_with_file_line_and_symbol(
+    tmp_path: Path, rules: dict[str, object], expected: str
+) -> None:
+    bad = write_grammar(tmp_path, "bad.json", json.dumps(rules, indent=2))
+    problems = _problems(bad)
+    assert len(problems) == 1
+    assert problems[0].startswith(str(bad)) and expected in problems[0]
+
+
+def test_missing_movement_is_reported(tmp_path: Path) -> None:
+    own = write_grammar(tmp_path, "own.json", json.dumps({"title": ["t"]}))
+    with pytest.raises(DreamError) as caught:
+        load([own])
+    missing = {p.symbol for p in caught.value.problems}
+    assert missing == set(MOVEMENTS)
+
+
+def test_invalid_json_reports_its_line(tmp_path: Path) -> None:
+    bad = write_grammar(tmp_path, "bad.json", '{\n  "title": ["a"]\n  "setting": ["b"]\n}')
+    assert _problems(bad) == [f"{bad}:3: invalid JSON: Expecting ',' delimiter"]
+
+
+def test_a_grammar_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    bad = write_grammar(tmp_path, "list.json", '["a", "b"]')
+    assert "must be a JSON object" in _problems(bad)[0]
+
+
+def test_self_reference_is_a_clean_error(tmp_path: Path) -> None:
+    loop = write_grammar(tmp_path, "loop.json", json.dumps({"title": ["#title# again"]}))
+    grammar = load([*BUILTIN, loop])
+    with pytest.raises(DreamError) as caught:
+        expand(grammar, random.Random(1))
+    assert caught.value.problems[0].symbol == "title"
+
+
+_symbol = st.sampled_from(["title", *MOVEMENTS, "a", "b"])
+_rule = st.one_of(
+    st.text(max_size=12),
+    st.builds(lambda s: f"#{s}#", _symbol),
+    st.builds(lambda s, m: f"#{s}.{m}#", _symbol, st.sampled_from(["a", "s", "ed", "zz"])),
+    st.builds(lambda s, v: f"[{s}:{v}]", _symbol, st.text(max_size=5)),
+    st.integers(),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(_symbol, st.one_of(st.lists(_rule, max_size=3), _rule), max_size=8))
+def test_any_grammar_gives_a_dream_or_clean_problems(tmp_path: Path, rules: dict) -> None:  # type: ignore[type-arg]
+    path = write_grammar(tmp_path, "fuzz.json", json.dumps(rules))
+    try:
+        grammar = load([*BUILTIN, path])
+        result = expand(grammar, random.Random(0))
+    except DreamError as error:
+        assert error.problems and all(str(p).startswith(str(path)) for p in error.problems)
+    else:
+        assert all(isinstance(text, str) for text in result.texts.values())

@@ -1,0 +1,145 @@
+"""Markov texture: fitted to the dream, never copied, cached on disk, None handled."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import markovify.chain
+import pytest
+
+from generator import Dream, Dreamer, paths, texture
+
+
+def _corpus_text() -> str:
+    files = texture.corpus_files([paths.builtin("corpus")])
+    return " ".join(" ".join(f.read_text(encoding="utf-8").lower().split()) for f in files)
+
+
+def test_texture_sentences_are_woven_into_their_stage(hundred_dreams: list[Dream]) -> None:
+    for dream in hundred_dreams:
+        for stage in dream.stages:
+            for sentence in stage.texture:
+                assert sentence in stage.text
+                assert not stage.text.startswith(sentence)
+
+
+def test_no_texture_sentence_copies_a_run_of_eleven_corpus_words(
+    hundred_dreams: list[Dream],
+) -> None:
+    corpus = _corpus_text()
+    for dream in hundred_dreams:
+        for stage in dream.stages:
+            for sentence in stage.texture:
+                words = sentence.lower().split()
+                for i in range(len(words) - 10):
+                    assert " ".join(words[i : i + 11]) not in corpus, sentence
+
+
+def test_no_texture_sentence_is_a_corpus_sentence(hundred_dreams: list[Dream]) -> None:
+    corpus = _corpus_text()
+    for dream in hundred_dreams:
+        for stage in dream.stages:
+            for sentence in stage.texture:
+                assert f" {sentence.lower()} " not in f" {corpus} "
+
+
+def test_texture_differs_between_dreams(hundred_dreams: list[Dream]) -> None:
+    sentences = [s for d in hundred_dreams for stage in d.stages for s in stage.texture]
+    assert len(set(sentences)) >= 0.8 * len(sentences)
+
+
+def test_texture_is_not_repeated_within_a_dream(hundred_dreams: list[Dream]) -> None:
+    for dream in hundred_dreams:
+        sentences = [s for stage in dream.stages for s in stage.texture]
+        assert len(sentences) == len(set(sentences))
+
+
+def test_seeded_restores_markovify_random() -> None:
+    before = markovify.chain.random
+    with texture.seeded(random.Random(1)):
+        assert markovify.chain.random is not before
+    assert markovify.chain.random is before
+
+
+def test_a_tiny_corpus_gives_dreams_with_less_texture_not_errors(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("I walk by the water. The water is cold.\n", encoding="utf-8")
+    dreamer = Dreamer(corpus=[tiny], cache_dir=cache_dir)
+    dreams = list(dreamer.dreams(0, 10))
+    assert all(len(d.stages) == 5 for d in dreams)
+    assert all("None" not in d.text for d in dreams)
+
+
+def test_a_user_corpus_supplies_the_texture_words(tmp_path: Path, cache_dir: Path) -> None:
+    # Each sentence's first half can meet any other's second half at "the harbour and the".
+    starts = ["Yellow lamps burn", "Old boats creak", "Wet ropes knock", "Tall masts sway",
+              "Small bells chime", "Brown nets dry", "Quiet cats prowl", "Blue doors bang"]
+    ends = ["grey gulls sleep soundly", "late trains hum softly", "cold waves break slowly",
+            "red kites turn lazily", "wet roofs shine brightly", "low clouds drift north",
+            "dark hills wait patiently", "white moths gather quietly"]  # fmt: skip
+    sentences = [f"{a} near the harbour and the {b}." for a, b in zip(starts, ends, strict=True)]
+    journal = tmp_path / "journal.txt"
+    journal.write_text(" ".join(sentences), encoding="utf-8")
+    vocabulary = set(" ".join(sentences).lower().replace(".", "").split())
+    dreamer = Dreamer(corpus=[journal], cache_dir=cache_dir)
+    made = [s for d in dreamer.dreams(0, 20) for stage in d.stages for s in stage.texture]
+    assert made
+    for sentence in made:
+        assert sentence not in sentences
+        assert set(sentence.lower().replace(".", "").split()) <= vocabulary
+
+
+def test_the_model_is_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Dreamer(cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("texture-*"))) == 1
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("rebuilt despite a good cache")
+
+    monkeypatch.setattr(texture, "build", no_build)
+    Dreamer(cache_dir=tmp_path)
+
+
+def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, dreamer: Dreamer) -> None:
+    Dreamer(cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("texture-*")
+    cached.write_bytes(b"\x00garbage")
+    assert Dreamer(cache_dir=tmp_path).dream(4) == dreamer.dream(4)
+
+
+def test_a_changed_corpus_gets_a_new_model(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("I am dreaming of the sea. The sea is calm tonight.\n", encoding="utf-8")
+    Dreamer(corpus=[corpus], cache_dir=tmp_path / "c")
+    corpus.write_text("I am dreaming of a hill. The hill is green tonight.\n", encoding="utf-8")
+    Dreamer(corpus=[corpus], cache_dir=tmp_path / "c")
+    assert len(list((tmp_path / "c").glob("texture-*"))) == 2
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path, dreamer: Dreamer) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    assert Dreamer(cache_dir=blocker / "cache").dream(2) == dreamer.dream(2)
+
+
+def test_passage_headers_tag_passages(tmp_path: Path) -> None:
+    folder = tmp_path / "journey"
+    folder.mkdir()
+    file = folder / "walks.txt"
+    file.write_text("%% place: desert; theme: grief\nI walk.\n\nI rest.\n", encoding="utf-8")
+    first, second = texture.read_passages([file])
+    assert first.movement == second.movement == "journey"
+    assert first.tags == {"place": "desert", "theme": "grief"}
+    assert second.tags == {"place": "desert", "theme": "grief"}
+
+
+def test_a_malformed_header_is_reported_with_its_line(tmp_path: Path) -> None:
+    file = tmp_path / "bad.txt"
+    file.write_text("Text.\n\n%% place desert\nMore.\n", encoding="utf-8")
+    with pytest.raises(texture.DreamError) as caught:
+        texture.read_passages([file])
+    assert str(caught.value.problems[0]).startswith(f"{file}:3:")
