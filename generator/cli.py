@@ -16,7 +16,12 @@ from .errors import DreamError
 if TYPE_CHECKING:
     from .dreamer import Dream, Dreamer
 
-FORMATS = ("txt", "md", "html", "json")  # generator.render.FORMATS, kept here so --help stays light
+FORMATS = (
+    "txt",
+    "md",
+    "html",
+    "json",
+)  # generator.render.FORMATS, kept here so --help stays light
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -25,8 +30,9 @@ class DreamGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
+        kwargs["standalone_mode"] = False
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, **kwargs)
         except click.ClickException as error:
             error.show()
             _exit(1, standalone)
@@ -101,7 +107,9 @@ def cli() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the (first) dream. Default: random.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), help="Seed of the (first) dream. Default: random."
+)
 @click.option(
     "--count",
     type=click.IntRange(min=1),

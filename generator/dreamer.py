@@ -78,13 +78,12 @@ class Dreamer:
         texture_rng = random.Random(f"{seed}:texture")
         stages = []
         used: set[str] = set()
-        with texture.seeded(texture_rng):
-            for name in grammar.MOVEMENTS:
-                sentence = self.texture.sentence(name, plot.entities, used)
-                woven = () if sentence is None else (sentence,)
-                used.update(woven)
-                text = texture.weave(plot.texts[name], woven, texture_rng)
-                stages.append(Stage(name, text, woven))
+        for name in grammar.MOVEMENTS:
+            sentence = self.texture.sentence(name, plot.entities, texture_rng, used)
+            woven = () if sentence is None else (sentence,)
+            used.update(woven)
+            text = texture.weave(plot.texts[name], woven, texture_rng)
+            stages.append(Stage(name, text, woven))
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
 
     def dreams(self, seed: int, count: int) -> Iterator[Dream]:

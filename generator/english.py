@@ -127,7 +127,27 @@ def capitalize_all(text: str, *_: str) -> str:
 
 
 _SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into of on or over the to under with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "under",
+        "with",
+    ]
 )
 
 

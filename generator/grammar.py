@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import tracery
 
@@ -184,9 +185,9 @@ def _actions(rule: str) -> Iterator[str]:
                     yield action["raw"]
 
 
-def _parse_tag(raw: str) -> dict[str, object] | None:
+def _parse_tag(raw: str) -> dict[str, Any] | None:
     try:
-        parsed: dict[str, object] = tracery.parse_tag(raw)
+        parsed: dict[str, Any] = tracery.parse_tag(raw)
     except Exception:  # tracery raises a bare Exception for "#a[x:y]b#"
         return None
     return parsed
@@ -204,14 +205,11 @@ def _walk(rule: str) -> Iterator[tuple[str, str]]:
                 yield "error", f"malformed tag #{section['raw']}#"
                 continue
             preactions = tag["preactions"]
-            assert isinstance(preactions, list)
             for action in preactions:
                 yield from _walk_action(action["raw"])
             if tag["symbol"]:
                 yield "symbol", str(tag["symbol"])
-                modifiers = tag["modifiers"]
-                assert isinstance(modifiers, list)
-                for modifier in modifiers:
+                for modifier in tag["modifiers"]:
                     yield "modifier", modifier.split("(", 1)[0]
             elif not preactions:
                 yield "error", "empty tag ##"

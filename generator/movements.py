@@ -52,7 +52,7 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         return self.rng.choice(rules)
 
     def current(self, key: str) -> str | None:
-        """The plain value a symbol holds now (as set by an action), if it is one word or phrase."""
+        """The plain value a symbol holds now (as an action set it), if it is one phrase."""
         symbol = self.symbols.get(key)
         if symbol is None or not symbol.stack:
             return None
@@ -82,7 +82,9 @@ def expand(grammar: Grammar, rng: random.Random) -> Movements:
         title = tidy(_flatten(state, "title"))
     except ExpansionError as error:
         origin = grammar.where(error.symbol)
-        raise DreamError([Problem(origin.file, error.message, origin.line, error.symbol)]) from None
+        raise DreamError(
+            [Problem(origin.file, error.message, origin.line, error.symbol)]
+        ) from None
     except RecursionError:
         raise DreamError(
             [Problem(grammar.files[-1], "a rule keeps expanding itself (recursion too deep)")]

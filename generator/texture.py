@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
-import itertools
 import marshal
 import random
 import re
@@ -16,20 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markovify
-import markovify.chain
-from markovify.splitters import split_into_sentences
-
-from . import paths
+from . import __version__, paths
 from .english import fix_articles, s
 from .errors import DreamError, Problem
-from .grammar import MOVEMENTS
 from .files import write_atomic
+from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
+# Walks follow a three-word chain, which keeps grammar, and where it can only copy the
+# corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
+BACKOFF = 0.5
+BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled models
 # A movement with fewer sentences than this draws on the whole corpus instead.
 MIN_MOVEMENT_SENTENCES = 100
 # A texture sentence may share at most this many consecutive words with the corpus.
@@ -37,6 +37,7 @@ MAX_SHARED_RUN = 10
 MIN_WORDS, MAX_WORDS = 10, 24
 # Walks are cheap (microseconds); most are refused as copies or as not fitting the dream.
 TRIES = 250
+CANDIDATES = 6
 # A word belongs to the places (objects, themes) that account for at least ALLOWED_SHARE
 # of its use, weighed by how much text each has. When those are at most BOUND_SHARE of
 # all the places, the word is bound to them: "dune" to the desert, "sand" to a few
@@ -47,9 +48,43 @@ ALLOWED_SHARE = 0.04
 # with people in them are kept out of the chains, so texture cannot bring a grandmother
 # into a dream about a friendship.
 PEOPLE = frozenset(
-    """he she him her his hers himself herself friend friends mother father mum mom dad
-    grandmother grandfather grandma grandpa sister brother child children son daughter boss
-    colleague partner husband wife aunt uncle someone person people""".split()
+    [
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "hers",
+        "himself",
+        "herself",
+        "friend",
+        "friends",
+        "mother",
+        "father",
+        "mum",
+        "mom",
+        "dad",
+        "grandmother",
+        "grandfather",
+        "grandma",
+        "grandpa",
+        "sister",
+        "brother",
+        "child",
+        "children",
+        "son",
+        "daughter",
+        "boss",
+        "colleague",
+        "partner",
+        "husband",
+        "wife",
+        "aunt",
+        "uncle",
+        "someone",
+        "person",
+        "people",
+    ]
 )
 # Corpus header fields -> the dream's entity each one must agree with.
 FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
@@ -113,9 +148,9 @@ def _movement_of(file: Path) -> str | None:
     return None
 
 
-def _passages(text: str, movement: str | None, name: str, problems: list[Problem]) -> Iterator[
-    Passage
-]:
+def _passages(
+    text: str, movement: str | None, name: str, problems: list[Problem]
+) -> Iterator[Passage]:
     tags: dict[str, str] = {}
     lines: list[str] = []
 
@@ -133,7 +168,9 @@ def _passages(text: str, movement: str | None, name: str, problems: list[Problem
             for part in header.group(1).split(";"):
                 key, colon, value = part.partition(":")
                 if not colon or not key.strip() or not value.strip():
-                    problems.append(Problem(name, f"tag {part.strip()!r} is not key: value", number))
+                    problems.append(
+                        Problem(name, f"tag {part.strip()!r} is not key: value", number)
+                    )
                     continue
                 tags[key.strip().lower()] = value.strip().lower()
         elif not line.strip():
@@ -150,8 +187,8 @@ class _Slotter:
         forms: dict[str, str] = {}
         for slot, nouns in lexicon.items():
             for noun in nouns:
-                forms[noun.lower()] = "{%s}" % slot
-                forms[s(noun).lower()] = "{%ss}" % slot
+                forms[noun.lower()] = f"{{{slot}}}"
+                forms[s(noun).lower()] = f"{{{slot}s}}"
         self._forms = forms
         alternatives = sorted(forms, key=len, reverse=True)
         self._pattern = (
@@ -166,11 +203,16 @@ class _Slotter:
         return self._pattern.sub(lambda m: self._forms[m.group(1).lower()], text)
 
 
+# A compiled chain: state -> [next words, their cumulative weights], as markovify makes it.
+Model = dict[tuple[str, ...], list[list[Any]]]
+
+
 @dataclass
 class TextureModel:
     """Compiled chains per movement, plus what it takes to keep their sentences honest."""
 
-    chains: dict[str, markovify.Chain]
+    # movement -> (three-word chain, two-word chain)
+    chains: dict[str, tuple[Model, Model]]
     # crc32 of every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased.
     seen_runs: frozenset[int]
     # The whole corpus, lower-cased, one sentence a line, for "is this a piece of one".
@@ -180,27 +222,25 @@ class TextureModel:
 
     def to_builtins(self) -> dict[str, Any]:
         """Plain dicts, lists and strings, which `marshal` stores and loads fast."""
-        models: dict[int, Any] = {}
-        names: dict[str, int] = {}
-        for movement, chain in self.chains.items():
-            names[movement] = id(chain)
-            models[id(chain)] = chain.model
+        keys: dict[int, str] = {}
+        models: dict[str, tuple[Model, Model]] = {}
+        for pair in self.chains.values():
+            key = keys.setdefault(id(pair), str(len(keys)))
+            models[key] = pair
         return {
-            "state_size": STATE_SIZE,
-            "models": {str(key): model for key, model in models.items()},
-            "chains": {movement: str(key) for movement, key in names.items()},
+            "models": models,
+            "chains": {movement: keys[id(pair)] for movement, pair in self.chains.items()},
             "seen_runs": set(self.seen_runs),
             "seen_text": self.seen_text,
-            "bound": {e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()},
+            "bound": {
+                e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()
+            },
             "sentence_count": self.sentence_count,
         }
 
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> TextureModel:
-        models = {
-            key: markovify.Chain(None, data["state_size"], model=model)
-            for key, model in data["models"].items()
-        }
+        models = data["models"]
         return cls(
             chains={movement: models[key] for movement, key in data["chains"].items()},
             seen_runs=frozenset(data["seen_runs"]),
@@ -210,25 +250,34 @@ class TextureModel:
         )
 
     def sentence(
-        self, movement: str, entities: Mapping[str, str | None], avoid: set[str]
+        self,
+        movement: str,
+        entities: Mapping[str, str | None],
+        rng: random.Random,
+        avoid: set[str],
     ) -> str | None:
-        """A new sentence for `movement` that fits the dream's entities, or None.
-
-        Draws from markovify's module RNG, so call it inside `seeded(rng)`.
-        """
-        chain = self.chains.get(movement)
-        if chain is None:
+        """A new sentence for `movement` that fits the dream's entities, or None."""
+        chains = self.chains.get(movement)
+        if chains is None:
             return None
+        best: tuple[int, str] | None = None
+        found = 0
         for _ in range(TRIES):
-            # Stop a walk as soon as it is too long to use.
-            words = list(itertools.islice(chain.gen(), MAX_WORDS + 1))
+            words = _walk(*chains, rng)
             if not self._acceptable(words, entities):
                 continue
             sentence = _fill(" ".join(words), entities)
             if sentence is None or sentence in avoid:
                 continue
-            return sentence
-        return None
+            # Of a few good candidates, keep the one with the fewest two-word joins: those
+            # are where Markov sentences lose their grammar.
+            score = _weak_joins(words, chains[0])
+            if best is None or score < best[0]:
+                best = (score, sentence)
+            found += 1
+            if found == CANDIDATES or score == 0:
+                break
+        return None if best is None else best[1]
 
     def _acceptable(self, words: list[str], entities: Mapping[str, str | None]) -> bool:
         if not MIN_WORDS <= len(words) <= MAX_WORDS or words[-1][-1] not in ".!?":
@@ -246,6 +295,34 @@ class TextureModel:
                     return False
         # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
         return f" {' '.join(lowered)[:-1]}" not in self.seen_text
+
+
+def _walk(high: Model, low: Model, rng: random.Random) -> list[str]:
+    """One sentence's words (stopping once it is too long to use)."""
+    state = (BEGIN,) * STATE_SIZE
+    words: list[str] = []
+    while len(words) <= MAX_WORDS:
+        choices = high.get(state)
+        if choices is None or (len(choices[0]) == 1 and words and rng.random() < BACKOFF):
+            choices = low[state[1:]]
+        following, cumulative = choices
+        word = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+        if word == END:
+            break
+        words.append(word)
+        state = (*state[1:], word)
+    return words
+
+
+def _weak_joins(words: Sequence[str], high: Model) -> int:
+    """How many words the three-word chain would never have chosen where they stand."""
+    state = (BEGIN,) * STATE_SIZE
+    weak = 0
+    for word in words:
+        choices = high.get(state)
+        weak += choices is None or word not in choices[0]
+        state = (*state[1:], word)
+    return weak
 
 
 def _runs(lowered: Sequence[str]) -> Iterator[int]:
@@ -282,17 +359,6 @@ def _fill(sentence: str, entities: Mapping[str, str | None]) -> str | None:
     return filled[0].upper() + filled[1:]
 
 
-@contextlib.contextmanager
-def seeded(rng: random.Random) -> Iterator[None]:
-    """Point markovify's module-level `random` at this dream's RNG, and put it back after."""
-    saved = markovify.chain.random
-    markovify.chain.random = rng
-    try:
-        yield
-    finally:
-        markovify.chain.random = saved
-
-
 def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> TextureModel:
     """Train one chain per movement (its own sentences weighted over the whole corpus)."""
     lexicon = _with_tagged_nouns(lexicon, passages)
@@ -301,7 +367,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     seen: set[int] = set()
     seen_text: list[str] = []
     for passage in passages:
-        for sentence in split_into_sentences(passage.text):
+        for sentence in _sentences(passage.text):
             for variant in (sentence, slot(sentence)):
                 lowered = variant.lower().split()
                 seen.update(_runs(lowered))
@@ -311,16 +377,16 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
                 by_movement.setdefault(passage.movement, []).append(words)
     everything = [words for group in by_movement.values() for words in group]
     untagged = by_movement.get(None, [])
-    chains: dict[str, markovify.Chain] = {}
-    whole: markovify.Chain | None = None
+    chains: dict[str, tuple[Model, Model]] = {}
+    whole: tuple[Model, Model] | None = None
     for movement in MOVEMENTS:
         # A movement's chain learns only its own passages and the untagged text: mixed with
         # the rest, the novelty test favours sentences spliced from other movements.
         own = by_movement.get(movement, [])
         if len(own) >= MIN_MOVEMENT_SENTENCES:
-            chains[movement] = markovify.Chain(own + untagged, STATE_SIZE).compile()
+            chains[movement] = _compile(own + untagged)
         elif everything:
-            whole = whole or markovify.Chain(everything, STATE_SIZE).compile()
+            whole = whole or _compile(everything)
             chains[movement] = whole
     return TextureModel(
         chains=chains,
@@ -329,6 +395,21 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
         bound=_bound_words(passages, slot),
         sentence_count=len(everything),
     )
+
+
+def _sentences(text: str) -> list[str]:
+    from markovify.splitters import split_into_sentences
+
+    sentences: list[str] = split_into_sentences(text)
+    return sentences
+
+
+def _compile(sentences: list[list[str]]) -> tuple[Model, Model]:
+    import markovify  # only needed when there is no cached model
+
+    high = markovify.Chain(sentences, STATE_SIZE).compile().model
+    low = markovify.Chain(sentences, STATE_SIZE - 1).compile().model
+    return high, low
 
 
 def _with_tagged_nouns(
@@ -344,7 +425,9 @@ def _with_tagged_nouns(
     return merged
 
 
-def _bound_words(passages: Sequence[Passage], slot: _Slotter) -> dict[str, dict[str, frozenset[str]]]:
+def _bound_words(
+    passages: Sequence[Passage], slot: _Slotter
+) -> dict[str, dict[str, frozenset[str]]]:
     uses: dict[str, dict[str, Counter[str]]] = {name: {} for name in FIELDS.values()}
     values: dict[str, set[str]] = {name: set() for name in FIELDS.values()}
     for passage in passages:
@@ -358,14 +441,14 @@ def _bound_words(passages: Sequence[Passage], slot: _Slotter) -> dict[str, dict[
                 if word:
                     uses[entity].setdefault(word, Counter())[value] += 1
     bound: dict[str, dict[str, frozenset[str]]] = {}
-    for entity, words in uses.items():
+    for entity, counts_by_word in uses.items():
         # A value's share is weighed against how much text it has, so a theme with many
         # passages does not claim every word.
         size = Counter[str]()
-        for counts in words.values():
+        for counts in counts_by_word.values():
             size.update(counts)
         bound[entity] = {}
-        for word, counts in words.items():
+        for word, counts in counts_by_word.items():
             rates = {value: n / size[value] for value, n in counts.items()}
             total = sum(rates.values())
             allowed = frozenset(v for v, rate in rates.items() if rate / total >= ALLOWED_SHARE)
@@ -393,9 +476,8 @@ def load(
 
 def _cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
     # marshal's format belongs to the Python version, so the key includes it.
-    digest = hashlib.sha256(
-        f"format {MODEL_FORMAT} markovify {markovify.__version__} {sys.version}".encode()
-    )
+    # markovify is pinned, so the package version stands for its compiled layout too.
+    digest = hashlib.sha256(f"format {MODEL_FORMAT} {__version__} {sys.version}".encode())
     for name in sorted(lexicon):
         digest.update(f"\0{name}:{sorted(lexicon[name])}".encode())
     for file in files:
@@ -408,7 +490,8 @@ def _cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
 
 
 def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:
-    """Set each texture sentence between two of the movement's own, never first or last."""
+    """Set each texture sentence between two of the movement's own: never first, and never
+    after the last, which closes the movement."""
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
     for sentence in sentences:
         position = rng.randint(1, max(1, len(parts) - 1))

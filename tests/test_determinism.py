@@ -43,12 +43,15 @@ def test_fresh_dreamers_agree(dreamer: Dreamer, cache_dir) -> None:  # type: ign
     assert Dreamer(cache_dir=cache_dir).dream(21) == dreamer.dream(21)
 
 
-_SCRIPT = "from generator import Dreamer, Renderer; " \
+_SCRIPT = (
+    "from generator import Dreamer, Renderer; "
     "print(Renderer().render(list(Dreamer().dreams(3, 2)), 'json'), end='')"
+)
 
 
 def test_same_seed_gives_identical_bytes_across_processes_and_hash_seeds(
-    dreamer: Dreamer, cache_dir  # type: ignore[no-untyped-def]
+    dreamer: Dreamer,
+    cache_dir,  # type: ignore[no-untyped-def]
 ) -> None:
     outputs = set()
     for hash_seed in ("0", "1", "12345"):

@@ -46,7 +46,9 @@ def test_title_keeps_small_words_small() -> None:
 
 
 def test_fix_articles_corrects_text_it_did_not_make() -> None:
-    assert english.fix_articles("A orb and an lantern, a hour.") == "An orb and a lantern, an hour."
+    assert (
+        english.fix_articles("A orb and an lantern, a hour.") == "An orb and a lantern, an hour."
+    )
 
 
 @given(st.text(max_size=20))

@@ -7,11 +7,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import write_grammar
 
 from generator import Dreamer, Renderer
 from generator.grammar import MOVEMENTS
-
-from helpers import write_grammar
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ import random
 from pathlib import Path
 
 import pytest
+from helpers import write_grammar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import DreamError, Dreamer, paths
+from generator import Dreamer, DreamError, paths
 from generator import grammar as grammar_module
 from generator.grammar import MOVEMENTS, load
 from generator.movements import expand
-from helpers import write_grammar
 
 BUILTIN = grammar_module.builtin_paths()
 
@@ -63,7 +63,10 @@ def test_a_standalone_grammar_with_all_movements_works(tmp_path: Path) -> None:
     rules["who"] = ["a lighthouse keeper", "an owl"]
     own = write_grammar(tmp_path, "own.json", json.dumps(rules))
     result = expand(load([own]), random.Random(1))
-    assert result.texts["journey"] in ("The journey of a lighthouse keeper.", "The journey of an owl.")
+    assert result.texts["journey"] in (
+        "The journey of a lighthouse keeper.",
+        "The journey of an owl.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,7 +125,9 @@ _rule = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.dictionaries(_symbol, st.one_of(st.lists(_rule, max_size=3), _rule), max_size=8))
 def test_any_grammar_gives_a_dream_or_clean_problems(tmp_path: Path, rules: dict) -> None:  # type: ignore[type-arg]
     path = write_grammar(tmp_path, "fuzz.json", json.dumps(rules))

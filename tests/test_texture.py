@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import random
-import re
 from pathlib import Path
 
-import markovify.chain
 import pytest
 
 from generator import Dream, Dreamer, paths, texture
@@ -56,13 +53,6 @@ def test_texture_is_not_repeated_within_a_dream(hundred_dreams: list[Dream]) -> 
         assert len(sentences) == len(set(sentences))
 
 
-def test_seeded_restores_markovify_random() -> None:
-    before = markovify.chain.random
-    with texture.seeded(random.Random(1)):
-        assert markovify.chain.random is not before
-    assert markovify.chain.random is before
-
-
 def test_a_tiny_corpus_gives_dreams_with_less_texture_not_errors(
     tmp_path: Path, cache_dir: Path
 ) -> None:
@@ -76,8 +66,16 @@ def test_a_tiny_corpus_gives_dreams_with_less_texture_not_errors(
 
 def test_a_user_corpus_supplies_the_texture_words(tmp_path: Path, cache_dir: Path) -> None:
     # Each sentence's first half can meet any other's second half at "the harbour and the".
-    starts = ["Yellow lamps burn", "Old boats creak", "Wet ropes knock", "Tall masts sway",
-              "Small bells chime", "Brown nets dry", "Quiet cats prowl", "Blue doors bang"]
+    starts = [
+        "Yellow lamps burn",
+        "Old boats creak",
+        "Wet ropes knock",
+        "Tall masts sway",
+        "Small bells chime",
+        "Brown nets dry",
+        "Quiet cats prowl",
+        "Blue doors bang",
+    ]
     ends = ["grey gulls sleep soundly", "late trains hum softly", "cold waves break slowly",
             "red kites turn lazily", "wet roofs shine brightly", "low clouds drift north",
             "dark hills wait patiently", "white moths gather quietly"]  # fmt: skip
