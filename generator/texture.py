@@ -24,7 +24,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 # Walks follow a three-word chain, which keeps grammar, and where it can only copy the
 # corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
@@ -36,8 +36,29 @@ MIN_MOVEMENT_SENTENCES = 100
 MAX_SHARED_RUN = 10
 MIN_WORDS, MAX_WORDS = 10, 24
 # Walks are cheap (microseconds); most are refused as copies or as not fitting the dream.
-TRIES = 250
-CANDIDATES = 6
+TRIES = 400
+CANDIDATES = 3
+# Markov sentences lose their grammar where one corpus sentence is spliced onto another in
+# mid-clause. A splice shows as a five-word run the corpus never has; it is accepted only
+# when the three words it turns on hold a clause boundary (a comma, "and", "as", ...).
+JOIN = 5
+JOIN_WORDS = frozenset(
+    [
+        "and",
+        "but",
+        "as",
+        "while",
+        "then",
+        "until",
+        "because",
+        "where",
+        "when",
+        "so",
+        "or",
+        "though",
+        "if",
+    ]
+)
 # A word belongs to the places (objects, themes) that account for at least ALLOWED_SHARE
 # of its use, weighed by how much text each has. When those are at most BOUND_SHARE of
 # all the places, the word is bound to them: "dune" to the desert, "sand" to a few
@@ -215,6 +236,8 @@ class TextureModel:
     chains: dict[str, tuple[Model, Model]]
     # crc32 of every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased.
     seen_runs: frozenset[int]
+    # crc32 of every run of JOIN words (slotted, lower-cased, with sentence ends marked).
+    seen_joins: frozenset[int]
     # The whole corpus, lower-cased, one sentence a line, for "is this a piece of one".
     seen_text: str
     bound: dict[str, dict[str, frozenset[str]]]
@@ -231,6 +254,7 @@ class TextureModel:
             "models": models,
             "chains": {movement: keys[id(pair)] for movement, pair in self.chains.items()},
             "seen_runs": set(self.seen_runs),
+            "seen_joins": set(self.seen_joins),
             "seen_text": self.seen_text,
             "bound": {
                 e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()
@@ -244,6 +268,7 @@ class TextureModel:
         return cls(
             chains={movement: models[key] for movement, key in data["chains"].items()},
             seen_runs=frozenset(data["seen_runs"]),
+            seen_joins=frozenset(data["seen_joins"]),
             seen_text=data["seen_text"],
             bound={e: {w: frozenset(v) for w, v in b.items()} for e, b in data["bound"].items()},
             sentence_count=data["sentence_count"],
@@ -260,75 +285,92 @@ class TextureModel:
         chains = self.chains.get(movement)
         if chains is None:
             return None
-        best: tuple[int, str] | None = None
-        found = 0
+        found: list[str] = []
         for _ in range(TRIES):
-            words = _walk(*chains, rng)
-            if not self._acceptable(words, entities):
+            words = self._walk(*chains, entities, rng)
+            if words is None:
                 continue
             sentence = _fill(" ".join(words), entities)
-            if sentence is None or sentence in avoid:
-                continue
-            # Of a few good candidates, keep the one with the fewest two-word joins: those
-            # are where Markov sentences lose their grammar.
-            score = _weak_joins(words, chains[0])
-            if best is None or score < best[0]:
-                best = (score, sentence)
-            found += 1
-            if found == CANDIDATES or score == 0:
+            if sentence is not None and sentence not in avoid:
+                found.append(sentence)
+                if len(found) == CANDIDATES:
+                    break
+        # Short sentences are the likely walks, and would come back night after night; the
+        # longest of a few good ones is the rarest.
+        return max(found, key=len, default=None)
+
+    def _walk(
+        self, high: Model, low: Model, entities: Mapping[str, str | None], rng: random.Random
+    ) -> list[str] | None:
+        """Walk the chains for one sentence, giving up as soon as it cannot be used."""
+        state = (BEGIN,) * STATE_SIZE
+        words: list[str] = []
+        marked = ["<s>"]  # lower-cased, sentence ends marked
+        while True:
+            choices = high.get(state)
+            if choices is None or (len(choices[0]) == 1 and words and rng.random() < BACKOFF):
+                choices = low[state[1:]]
+            following, cumulative = choices
+            word = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+            if word == END:
                 break
-        return None if best is None else best[1]
-
-    def _acceptable(self, words: list[str], entities: Mapping[str, str | None]) -> bool:
-        if not MIN_WORDS <= len(words) <= MAX_WORDS or words[-1][-1] not in ".!?":
-            return False
+            if len(words) == MAX_WORDS or not self._fits(word, entities):
+                return None
+            words.append(word)
+            marked.append(word.lower())
+            if (
+                len(words) > MAX_SHARED_RUN
+                and _crc(marked[-MAX_SHARED_RUN - 1 :]) in self.seen_runs
+            ):
+                return None  # a copied run
+            if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
+                return None
+            state = (*state[1:], word)
+        marked.append("</s>")
+        if len(words) < MIN_WORDS or words[-1][-1] not in ".!?":
+            return None
         if not (words[0][0].isupper() or words[0].startswith("{")):
-            return False
-        lowered = [w.lower() for w in words]
-        if any(run in self.seen_runs for run in _runs(lowered)):
-            return False
-        for word in lowered:
-            bare = _bare(word)
-            for name, bound in self.bound.items():
-                allowed = bound.get(bare)
-                if allowed is not None and entities.get(name) not in allowed:
-                    return False
+            return None
+        if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
+            return None
         # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
-        return f" {' '.join(lowered)[:-1]}" not in self.seen_text
+        if f" {' '.join(marked[1:-1])[:-1]}" in self.seen_text:
+            return None
+        return words
+
+    def _fits(self, word: str, entities: Mapping[str, str | None]) -> bool:
+        """False for a word bound to places (objects, themes) other than the dream's."""
+        bare = _bare(word.lower())
+        for name, bound in self.bound.items():
+            allowed = bound.get(bare)
+            if allowed is not None and entities.get(name) not in allowed:
+                return False
+        return True
+
+    def _joins_well(self, run: Sequence[str]) -> bool:
+        """A run the corpus has, or a splice that turns on a clause boundary."""
+        return _crc(run) in self.seen_joins or any(map(_is_boundary, run[1:-1]))
 
 
-def _walk(high: Model, low: Model, rng: random.Random) -> list[str]:
-    """One sentence's words (stopping once it is too long to use)."""
-    state = (BEGIN,) * STATE_SIZE
-    words: list[str] = []
-    while len(words) <= MAX_WORDS:
-        choices = high.get(state)
-        if choices is None or (len(choices[0]) == 1 and words and rng.random() < BACKOFF):
-            choices = low[state[1:]]
-        following, cumulative = choices
-        word = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
-        if word == END:
-            break
-        words.append(word)
-        state = (*state[1:], word)
-    return words
+def _crc(words: Sequence[str]) -> int:
+    return zlib.crc32(" ".join(words).encode())
 
 
-def _weak_joins(words: Sequence[str], high: Model) -> int:
-    """How many words the three-word chain would never have chosen where they stand."""
-    state = (BEGIN,) * STATE_SIZE
-    weak = 0
-    for word in words:
-        choices = high.get(state)
-        weak += choices is None or word not in choices[0]
-        state = (*state[1:], word)
-    return weak
+def _joins(lowered: Sequence[str]) -> Iterator[int]:
+    """crc32 of each run of JOIN words, sentence ends marked."""
+    marked = ["<s>", *lowered, "</s>"]
+    for i in range(len(marked) - JOIN + 1):
+        yield _crc(marked[i : i + JOIN])
 
 
 def _runs(lowered: Sequence[str]) -> Iterator[int]:
     size = MAX_SHARED_RUN + 1
     for i in range(len(lowered) - size + 1):
-        yield zlib.crc32(" ".join(lowered[i : i + size]).encode())
+        yield _crc(lowered[i : i + size])
+
+
+def _is_boundary(word: str) -> bool:
+    return word.endswith((",", ";", ":")) or word in JOIN_WORDS
 
 
 def _bare(word: str) -> str:
@@ -365,6 +407,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     slot = _Slotter(lexicon)
     by_movement: dict[str | None, list[list[str]]] = {}
     seen: set[int] = set()
+    joins: set[int] = set()
     seen_text: list[str] = []
     for passage in passages:
         for sentence in _sentences(passage.text):
@@ -373,6 +416,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
                 seen.update(_runs(lowered))
                 seen_text.append(" ".join(lowered))
             words = slot(sentence).split()
+            joins.update(_joins([w.lower() for w in words]))
             if words and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(words)
     everything = [words for group in by_movement.values() for words in group]
@@ -391,6 +435,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     return TextureModel(
         chains=chains,
         seen_runs=frozenset(seen),
+        seen_joins=frozenset(joins),
         seen_text=" " + " \n ".join(seen_text),
         bound=_bound_words(passages, slot),
         sentence_count=len(everything),
