@@ -76,6 +76,24 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _choices(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--theme, --place, --artifact: fix what every dream of the run is about."""
+    for entity, example in (("artifact", "lantern"), ("place", "shore"), ("theme", "grief")):
+        command = click.option(
+            f"--{entity}",
+            entity,
+            metavar="NAME",
+            help=f"Only dreams with this {entity} (e.g. {example}); "
+            f"`dream grammar expand {'object' if entity == 'artifact' else entity} -n 20` "
+            "lists some.",
+        )(command)
+    return command
+
+
+def _chosen(**entities: str | None) -> dict[str, str]:
+    return {entity: value for entity, value in entities.items() if value is not None}
+
+
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",
@@ -87,10 +105,12 @@ def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _dreamer(grammars: Sequence[Path], corpus: Sequence[Path]) -> Dreamer:
+def _dreamer(
+    grammars: Sequence[Path], corpus: Sequence[Path], choose: dict[str, str] | None = None
+) -> Dreamer:
     from .dreamer import Dreamer
 
-    return Dreamer(grammars=grammars, corpus=corpus)
+    return Dreamer(grammars=grammars, corpus=corpus, choose=choose)
 
 
 def _render(dreams: Sequence[Dream], fmt: str) -> str:
@@ -118,16 +138,22 @@ def cli() -> None:
     help="How many dreams, with seeds SEED, SEED+1, ...",
 )
 @_format_option
+@_choices
 @_inputs
 def generate(
-    seed: int | None, count: int, fmt: str, grammars: tuple[Path, ...], corpus: tuple[Path, ...]
+    seed: int | None,
+    count: int,
+    fmt: str,
+    grammars: tuple[Path, ...],
+    corpus: tuple[Path, ...],
+    **entities: str | None,
 ) -> None:
     """Print new dreams to standard output.
 
     Without --seed the seed is random and printed on standard error, so the dream can be
     had again with --seed.
     """
-    dreamer = _dreamer(grammars, corpus)
+    dreamer = _dreamer(grammars, corpus, _chosen(**entities))
     if seed is None:
         import secrets
 
@@ -153,6 +179,7 @@ def generate(
     help="Folder to save the night's dream in.",
 )
 @click.option("--no-save", is_flag=True, help="Print the dream without saving it.")
+@_choices
 @_inputs
 def tonight(
     night: dt.datetime | None,
@@ -161,6 +188,7 @@ def tonight(
     no_save: bool,
     grammars: tuple[Path, ...],
     corpus: tuple[Path, ...],
+    **entities: str | None,
 ) -> None:
     """Print tonight's dream: the same all night, a new one every night.
 
@@ -171,7 +199,7 @@ def tonight(
     from .render import EXTENSIONS
 
     date = night.date() if night else today()
-    dream = _dreamer(grammars, corpus).dream(seed_for(date))
+    dream = _dreamer(grammars, corpus, _chosen(**entities)).dream(seed_for(date))
     text = _render([dream], fmt)
     if not no_save:
         path = out / f"{date.isoformat()}{EXTENSIONS[fmt]}"
@@ -180,6 +208,96 @@ def tonight(
         else:
             click.echo(f"already saved: {path} (left as it was)", err=True)
     click.echo(text, nl=False)
+
+
+def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--grammar",
+        "grammars",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="A grammar file or folder laid over the built-in one (repeatable; later wins).",
+    )(command)
+
+
+@cli.group(context_settings=CONTEXT)
+def grammar() -> None:
+    """Check, copy, preview and list the grammar that dreams are written from.
+
+    The grammar is the built-in one, then the user's grammar folder (DREAM_GRAMMAR_DIR, or
+    a "grammars" folder in the platform's config folder for dream), then each --grammar.
+    """
+
+
+@grammar.command("check", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def grammar_check(paths: tuple[Path, ...]) -> None:
+    """Check the grammar as `generate` would use it, with PATHS laid over it.
+
+    Prints every problem as FILE:LINE: SYMBOL: MESSAGE and exits with status 1 if there are
+    any; warnings (symbols nothing uses) do not change the status.
+    """
+    from . import grammar as grammars
+
+    merged, problems = grammars.inspect(grammars.sources(paths))
+    for problem in problems:
+        prefix = "warning: " if problem.severity == "warning" else ""
+        click.echo(f"{prefix}{problem}")
+    errors = sum(problem.severity == "error" for problem in problems)
+    if errors:
+        raise SystemExit(1)
+    click.echo(
+        f"ok: {len(merged.rules)} symbols from {len(merged.files)} files", err=bool(problems)
+    )
+
+
+@grammar.command("init", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def grammar_init(folder: Path) -> None:
+    """Write an editable copy of the built-in grammar into FOLDER.
+
+    Nothing is overwritten. Passed back with --grammar FOLDER, the copy gives exactly the
+    dreams the built-in grammar gives, until you change it.
+    """
+    from . import grammar as grammars
+
+    written = grammars.write_copy(folder)
+    click.echo(f"wrote {len(written)} files to {folder}")
+
+
+@grammar.command("expand", context_settings=CONTEXT)
+@click.argument("symbol")
+@click.option("-n", "count", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many expansions.")  # fmt: skip
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the first expansion.")  # fmt: skip
+@_grammar_option
+def grammar_expand(symbol: str, count: int, seed: int, grammars: tuple[Path, ...]) -> None:
+    """Print COUNT expansions of SYMBOL, one a line (after the premise's choices)."""
+    import random
+
+    from . import grammar as grammars_module
+    from .movements import preview
+
+    merged = grammars_module.load(grammars_module.sources(grammars))
+    for offset in range(count):
+        click.echo(preview(merged, symbol, random.Random(f"{seed + offset}:grammar")))
+
+
+@grammar.command("list", context_settings=CONTEXT)
+@_grammar_option
+def grammar_list(grammars: tuple[Path, ...]) -> None:
+    """List every symbol, how many rules it has, and the file and line that define it."""
+    from . import grammar as grammars_module
+
+    merged = grammars_module.load(grammars_module.sources(grammars))
+    width = max(map(len, merged.rules), default=0)
+    for symbol in sorted(merged.rules):
+        origin = merged.where(symbol)
+        rules = len(merged.rules[symbol])
+        weighted = " weighted" if symbol in merged.weights else ""
+        where = origin.file if origin.line is None else f"{origin.file}:{origin.line}"
+        click.echo(f"{symbol:<{width}}  {rules:>3} rules{weighted}  {where}")
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,12 +61,19 @@ class Dreamer:
         grammars: Sequence[Path | str] = (),
         corpus: Sequence[Path | str] = (),
         *,
+        choose: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        self.grammar = grammar.load([*grammar.builtin_paths(), *grammars])
+        full = grammar.load(grammar.sources(grammars))
+        # `choose` fixes entities for every dream, e.g. {"theme": "grief", "place": "shore"}.
+        self.grammar = full
+        for entity, value in (choose or {}).items():
+            symbol = movements.ENTITY_SYMBOLS.get(entity, entity)
+            self.grammar = self.grammar.choosing(symbol, value)
         corpus_paths = [Path(p) for p in corpus] or [paths.builtin("corpus")]
+        # The whole grammar's objects and places, so that choosing one does not retrain.
         lexicon = {
-            slot: grammar.pushed_values(self.grammar.rules, movements.ENTITY_SYMBOLS[entity])
+            slot: full.choices(movements.ENTITY_SYMBOLS[entity])
             for slot, entity in texture.SLOTS.items()
         }
         self.texture = texture.load(corpus_paths, lexicon, cache_dir)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from importlib.metadata import entry_points
 
 import inflect
+
+from .errors import Problem
 
 Modifier = Callable[..., str]
 
@@ -187,6 +190,37 @@ MODIFIERS: dict[str, Modifier] = {
     "uppercase": uppercase,
     "lowercase": lowercase,
 }
+
+ENTRY_POINT_GROUP = "dream.modifiers"
+
+
+def modifiers() -> tuple[dict[str, Modifier], list[Problem]]:
+    """The built-in modifiers plus those installed packages add through the entry-point group
+    `dream.modifiers` (name = modifier name, object = a callable (text, *params) -> str).
+
+    A plugin that fails to load is a warning, not a crash (a rule that uses it is then an
+    "unknown modifier" error); a plugin may not replace a built-in modifier.
+    """
+    found = dict(MODIFIERS)
+    problems: list[Problem] = []
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        where = f"entry point {entry.name} = {entry.value}"
+        if entry.name in MODIFIERS:
+            problems.append(
+                Problem(where, f"replaces the built-in modifier .{entry.name}", severity="warning")
+            )
+            continue
+        try:
+            modifier = entry.load()
+        except Exception as error:  # a broken plugin must not stop the dream
+            problems.append(Problem(where, f"cannot be loaded: {error}", severity="warning"))
+            continue
+        if not callable(modifier):
+            problems.append(Problem(where, "is not callable", severity="warning"))
+            continue
+        found[entry.name] = modifier
+    return found, problems
+
 
 _ARTICLE = re.compile(r"\b([Aa]n?) (?=([A-Za-z][\w'-]*))")
 

@@ -13,6 +13,7 @@ class Problem:
     message: str
     line: int | None = None
     symbol: str | None = None
+    severity: str = "error"  # or "warning": reported, but nothing stops for it
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

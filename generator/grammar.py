@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import tracery
 
 from . import paths
-from .english import MODIFIERS
+from .english import Modifier, modifiers
 from .errors import DreamError, Problem
 
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
 PREMISE = "premise"
-GRAMMAR_SUFFIXES = (".json",)
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml")
+GRAMMAR_SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -34,28 +37,99 @@ class Grammar:
     """Symbol -> rules, merged from every file, each symbol remembering its file and line."""
 
     rules: dict[str, list[str]] = field(default_factory=dict)
+    # Only for symbols written with weights: one weight per rule.
+    weights: dict[str, list[float]] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    modifiers: dict[str, Modifier] = field(default_factory=dict)
 
     def where(self, symbol: str) -> Origin:
         return self.origins.get(symbol, Origin(self.files[-1] if self.files else "grammar", None))
+
+    def choices(self, symbol: str) -> set[str]:
+        """Every value the grammar's actions can give `symbol` (the themes, the places...)."""
+        return pushed_values(self.rules, symbol)
+
+    def choosing(self, symbol: str, value: str) -> Grammar:
+        """A copy in which every action that sets `symbol` sets it to `value`.
+
+        Rules that would set it to something else are dropped, unless that would leave a
+        symbol with no rules at all.
+        """
+        if value not in self.choices(symbol):
+            known = ", ".join(sorted(self.choices(symbol))) or "none"
+            raise DreamError(
+                [Problem(self.files[-1], f"no {symbol} {value!r} (the grammar has: {known})")]
+            )
+        rules = dict(self.rules)
+        weights = dict(self.weights)
+        for name, rule_list in self.rules.items():
+            keep = [i for i, rule in enumerate(rule_list) if _sets_only(rule, symbol, value)]
+            if keep and len(keep) < len(rule_list):
+                rules[name] = [rule_list[i] for i in keep]
+                if name in weights:
+                    weights[name] = [self.weights[name][i] for i in keep]
+        return replace(self, rules=rules, weights=weights)
+
+
+def write_copy(folder: Path) -> list[Path]:
+    """Copy the built-in grammar (and its README) into `folder`, refusing to overwrite."""
+    from .files import write_atomic
+
+    originals = sorted(
+        p for p in paths.builtin("grammars").iterdir() if p.suffix in (*GRAMMAR_SUFFIXES, ".md")
+    )
+    targets = [folder / original.name for original in originals]
+    taken = [target for target in targets if target.exists()]
+    if taken:
+        raise DreamError([Problem(str(t), "already exists; nothing was written") for t in taken])
+    for original, target in zip(originals, targets, strict=True):
+        if not write_atomic(target, original.read_bytes(), overwrite=False):
+            raise DreamError([Problem(str(target), "appeared while writing; left as it is")])
+    return targets
+
+
+def _sets_only(rule: str, symbol: str, value: str) -> bool:
+    for action in _actions(rule):
+        target, colon, pushed = action.partition(":")
+        if colon and target == symbol and pushed not in (value, "POP") and "#" not in pushed:
+            return False
+    return True
 
 
 def builtin_paths() -> list[Path]:
     return [paths.builtin("grammars")]
 
 
+def sources(extra: Sequence[Path | str] = ()) -> list[Path]:
+    """Where a dream's grammar comes from, in order: built-in, the user's folder, `extra`."""
+    user = paths.user_grammar_dir()
+    return [*builtin_paths(), *([user] if user.is_dir() else []), *(Path(p) for p in extra)]
+
+
 def load(sources: Sequence[Path | str]) -> Grammar:
-    """Merge the grammar files and folders in order (later symbols replace earlier), then check."""
-    grammar = Grammar()
+    """Merge the grammar files and folders in order (later symbols replace earlier), then check.
+
+    Raises DreamError with every error found; warnings (see `inspect`) are not errors.
+    """
+    grammar, problems = inspect(sources)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DreamError(errors)
+    return grammar
+
+
+def inspect(sources: Sequence[Path | str]) -> tuple[Grammar, list[Problem]]:
+    """The merged grammar and every problem and warning, as `dream grammar check` shows them."""
     problems: list[Problem] = []
+    available, plugin_problems = modifiers()
+    problems.extend(plugin_problems)
+    grammar = Grammar(modifiers=available)
     broken: set[str] = set()
     for file in _grammar_files([Path(s) for s in sources], problems):
         _merge_file(grammar, file, problems, broken)
     problems.extend(p for p in check(grammar) if p.symbol not in broken)
-    if problems:
-        raise DreamError(problems)
-    return grammar
+    return grammar, sorted(problems, key=_problem_order)
 
 
 def _grammar_files(sources: list[Path], problems: list[Problem]) -> Iterator[Path]:
@@ -63,7 +137,9 @@ def _grammar_files(sources: list[Path], problems: list[Problem]) -> Iterator[Pat
         if source.is_dir():
             found = sorted(p for p in source.rglob("*") if p.suffix in GRAMMAR_SUFFIXES)
             if not found:
-                problems.append(Problem(str(source), "no grammar files (*.json) in this folder"))
+                problems.append(
+                    Problem(str(source), "no grammar files (*.json, *.yaml) in this folder")
+                )
             yield from found
         elif source.is_file():
             yield source
@@ -78,43 +154,88 @@ def _merge_file(grammar: Grammar, file: Path, problems: list[Problem], broken: s
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(name, f"cannot read: {error}"))
         return
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        problems.append(Problem(name, f"invalid JSON: {error.msg}", line=error.lineno))
+    parsed = _parse_yaml(text, name) if file.suffix in YAML_SUFFIXES else _parse_json(text, name)
+    if isinstance(parsed, Problem):
+        problems.append(parsed)
         return
-    if not isinstance(data, dict):
-        problems.append(Problem(name, "a grammar must be a JSON object of symbol: rules", line=1))
-        return
+    data, lines = parsed
     grammar.files.append(name)
-    lines = _key_lines(text)
     for symbol, raw in data.items():
         origin = Origin(name, lines.get(symbol))
-        rules = _as_rules(raw)
-        if rules is None:
-            problems.append(
-                Problem(name, "rules must be a string or a list of strings", origin.line, symbol)
-            )
-            broken.add(symbol)
-            continue
-        if not rules:
-            problems.append(Problem(name, "empty rule list", origin.line, symbol))
+        rules, weights, message = _as_rules(raw)
+        if message is not None:
+            problems.append(Problem(name, message, origin.line, symbol))
             broken.add(symbol)
             continue
         grammar.rules[symbol] = rules
         grammar.origins[symbol] = origin
+        if weights is None:
+            grammar.weights.pop(symbol, None)
+        else:
+            grammar.weights[symbol] = weights
 
 
-def _as_rules(raw: object) -> list[str] | None:
+def _parse_json(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]] | Problem:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Problem(name, f"invalid JSON: {error.msg}", line=error.lineno)
+    if not isinstance(data, dict):
+        return Problem(name, "a grammar must be an object of symbol: rules", line=1)
+    return data, _key_lines(text)
+
+
+def _parse_yaml(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]] | Problem:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        return Problem(name, f"invalid YAML: {error.problem or error}", line=line)
+    except yaml.YAMLError as error:
+        return Problem(name, f"invalid YAML: {error}")
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return Problem(name, "a grammar must be a mapping of symbol: rules", line=1)
+    lines = {
+        str(key.value): key.start_mark.line + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    return {str(key): value for key, value in data.items()}, lines
+
+
+def _as_rules(raw: object) -> tuple[list[str], list[float] | None, str | None]:
+    """(rules, weights or None, problem or None) for one symbol's value."""
     if isinstance(raw, str):
-        return [raw]
-    if isinstance(raw, list) and all(isinstance(rule, str) for rule in raw):
-        return list(raw)
-    return None
+        return [raw], None, None
+    if isinstance(raw, list):
+        if not raw:
+            return [], None, "empty rule list"
+        if not all(isinstance(rule, str) for rule in raw):
+            return [], None, "rules must be a string or a list of strings"
+        return list(raw), None, None
+    if isinstance(raw, dict):
+        # {"rule": weight, ...}: weighted choices that are still plain JSON.
+        if not raw:
+            return [], None, "empty rule list"
+        weights: list[float] = []
+        for rule, weight in raw.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float):
+                return [], None, f"weight of {rule!r} must be a number, not {weight!r}"
+            if weight < 0 or not math.isfinite(weight):
+                return [], None, f"weight of {rule!r} must be zero or more"
+            weights.append(float(weight))
+        if sum(weights) <= 0:
+            return [], None, "weights add up to zero"
+        return [str(rule) for rule in raw], weights, None
+    return [], None, "rules must be a string or a list of strings"
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level key (its first appearance as `"key":`)."""
+    """The line of each key (its first appearance as `"key":`)."""
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         for match in re.finditer(r'"((?:[^"\\]|\\.)*)"\s*:', line):
@@ -124,30 +245,70 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def check(grammar: Grammar) -> list[Problem]:
-    """Every problem that would make a dream fail or print raw markup."""
+    """Every problem that would make a dream fail or print raw markup, and warnings."""
     problems: list[Problem] = []
     pushed = set(pushed_symbols(grammar.rules.values()))
+    defined = grammar.rules.keys() | pushed
     for symbol in REQUIRED:
         if symbol not in grammar.rules:
             origin = grammar.where(symbol)
             problems.append(Problem(origin.file, "missing movement symbol", symbol=symbol))
+    used: set[str] = set()
     for symbol, rules in grammar.rules.items():
         origin = grammar.where(symbol)
         for rule in rules:
-            for message in _rule_problems(rule, grammar.rules.keys() | pushed):
-                problems.append(Problem(origin.file, message, origin.line, symbol))
+            for kind, name in _walk(rule):
+                message = None
+                if kind == "error":
+                    message = f"{name} in rule {rule!r}"
+                elif kind == "symbol":
+                    used.add(name)
+                    if name not in defined:
+                        message = f"undefined symbol #{name}#"
+                elif kind == "modifier" and name not in grammar.modifiers:
+                    message = f"unknown modifier .{name}"
+                if message is not None:
+                    problems.append(Problem(origin.file, message, origin.line, symbol))
+    for symbol in sorted(_never_finish(grammar, pushed)):
+        origin = grammar.where(symbol)
+        problems.append(
+            Problem(
+                origin.file,
+                "can never finish expanding: every rule leads back into a cycle",
+                origin.line,
+                symbol,
+            )
+        )
+    for symbol in grammar.rules.keys() - used - {*REQUIRED, PREMISE}:
+        origin = grammar.where(symbol)
+        problems.append(
+            Problem(origin.file, "never used by any rule", origin.line, symbol, "warning")
+        )
     return problems
 
 
-def _rule_problems(rule: str, defined: set[str] | Iterable[str]) -> Iterator[str]:
-    defined = set(defined)
-    for kind, name in _walk(rule):
-        if kind == "error":
-            yield f"{name} in rule {rule!r}"
-        elif kind == "symbol" and name not in defined:
-            yield f"undefined symbol #{name}#"
-        elif kind == "modifier" and name not in MODIFIERS:
-            yield f"unknown modifier .{name}"
+def _problem_order(problem: Problem) -> tuple[str, str, int, str]:
+    return (problem.severity, problem.file, problem.line or 0, problem.symbol or "")
+
+
+def _never_finish(grammar: Grammar, pushed: set[str]) -> set[str]:
+    """Symbols every one of whose rules needs a symbol that can never finish."""
+    needs = {
+        symbol: [{n for kind, n in _walk(rule) if kind == "symbol"} for rule in rules]
+        for symbol, rules in grammar.rules.items()
+    }
+    # A symbol that only actions define holds finished text.
+    finished = pushed - grammar.rules.keys()
+    missing = {n for options in needs.values() for o in options for n in o} - grammar.rules.keys()
+    finished |= missing  # undefined symbols are reported on their own
+    changed = True
+    while changed:
+        changed = False
+        for symbol, options in needs.items():
+            if symbol not in finished and any(option <= finished for option in options):
+                finished.add(symbol)
+                changed = True
+    return grammar.rules.keys() - finished
 
 
 def pushed_symbols(rule_lists: Iterable[list[str]]) -> Iterator[str]:
@@ -211,8 +372,8 @@ def _walk(rule: str) -> Iterator[tuple[str, str]]:
                 yield "symbol", str(tag["symbol"])
                 for modifier in tag["modifiers"]:
                     yield "modifier", modifier.split("(", 1)[0]
-            elif not preactions:
-                yield "error", "empty tag ##"
+            else:
+                yield "error", f"tag #{section['raw']}# names no symbol"
         elif section["type"] == 2:
             yield from _walk_action(section["raw"])
 

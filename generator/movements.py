@@ -9,9 +9,8 @@ from typing import Any
 
 import tracery
 
-from .english import MODIFIERS
 from .errors import DreamError, Problem
-from .grammar import MOVEMENTS, PREMISE, Grammar
+from .grammar import MOVEMENTS, PREMISE, Grammar, pushed_symbols
 
 # JSON entity name -> the grammar symbol an action pushes it to.
 ENTITY_SYMBOLS = {"artifact": "object", "place": "place", "creature": "creature", "theme": "theme"}
@@ -28,13 +27,40 @@ class ExpansionError(Exception):
         super().__init__(f"{symbol}: {message}")
 
 
+class _Symbols(dict[str, Any]):
+    """tracery's symbol table, making each Symbol only when a dream first uses it: a grammar
+    of hundreds of symbols need not build them all for every dream."""
+
+    def __init__(self, grammar: tracery.Grammar, rules: dict[str, list[str]]) -> None:
+        super().__init__()
+        self._grammar = grammar
+        self._rules = rules
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self._rules:
+            raise KeyError(key)
+        symbol = self[key] = tracery.Symbol(self._grammar, key, self._rules[key])
+        return symbol
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or key in self._rules
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untyped
     """A tracery Grammar for one dream: its own RNG, loud errors, and a depth limit."""
 
-    def __init__(self, rules: dict[str, list[str]], rng: random.Random) -> None:
-        super().__init__(rules)
+    def __init__(self, grammar: Grammar, rng: random.Random) -> None:
+        super().__init__({})
+        self.symbols = _Symbols(self, grammar.rules)
         self.rng = rng
-        self.add_modifiers(MODIFIERS)
+        self.weights = grammar.weights
+        self.add_modifiers(grammar.modifiers)
 
     def select_rule(self, key: str, node: Any, errors: list[str]) -> str:
         # Replaces tracery's selection, which draws from the global RNG and records every
@@ -49,6 +75,9 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         rules: list[str] = symbol.stack[-1].default_rules
         if not rules:
             raise ExpansionError(key, "empty rule list")
+        weights = self.weights.get(key)
+        if weights is not None and symbol.stack[-1] is symbol.base_rules:
+            return self.rng.choices(rules, weights=weights)[0]
         return self.rng.choice(rules)
 
     def current(self, key: str) -> str | None:
@@ -74,7 +103,7 @@ class Movements:
 
 def expand(grammar: Grammar, rng: random.Random) -> Movements:
     """Expand premise, movements and title in one fresh tracery Grammar (state is per dream)."""
-    state = _DreamGrammar(grammar.rules, rng)
+    state = _DreamGrammar(grammar, rng)
     try:
         if PREMISE in grammar.rules:
             _flatten(state, PREMISE)
@@ -91,6 +120,26 @@ def expand(grammar: Grammar, rng: random.Random) -> Movements:
         ) from None
     entities = {name: state.current(symbol) for name, symbol in ENTITY_SYMBOLS.items()}
     return Movements(title=title, texts=texts, entities=entities)
+
+
+def preview(grammar: Grammar, symbol: str, rng: random.Random) -> str:
+    """One expansion of `symbol`, after the premise has made its choices."""
+    if symbol not in grammar.rules and symbol not in set(pushed_symbols(grammar.rules.values())):
+        raise DreamError([Problem(grammar.files[-1], "no such symbol", symbol=symbol)])
+    state = _DreamGrammar(grammar, rng)
+    try:
+        if PREMISE in grammar.rules and symbol != PREMISE:
+            _flatten(state, PREMISE)
+        return tidy(_flatten(state, symbol))
+    except ExpansionError as error:
+        origin = grammar.where(error.symbol)
+        raise DreamError(
+            [Problem(origin.file, error.message, origin.line, error.symbol)]
+        ) from None
+    except RecursionError:
+        raise DreamError(
+            [Problem(grammar.files[-1], "a rule keeps expanding itself (recursion too deep)")]
+        ) from None
 
 
 def _flatten(state: _DreamGrammar, symbol: str) -> str:

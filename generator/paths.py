@@ -31,3 +31,16 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("dream", appauthor=False))
+
+
+def user_grammar_dir() -> Path:
+    """The user's own grammar folder, laid over the built-in grammar when it exists.
+
+    DREAM_GRAMMAR_DIR overrides the platform's user config folder.
+    """
+    override = os.environ.get("DREAM_GRAMMAR_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("dream", appauthor=False)) / "grammars"

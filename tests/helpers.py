@@ -10,3 +10,8 @@ def write_grammar(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def shout(text: str, *params: str) -> str:
+    """A custom modifier, loaded in tests through a fake entry point."""
+    return text.upper() + "!"
