@@ -89,7 +89,7 @@ class Dreamer:
             sentence = self.texture.sentence(name, plot.entities, texture_rng, used)
             woven = () if sentence is None else (sentence,)
             used.update(woven)
-            text = texture.weave(plot.texts[name], woven, texture_rng)
+            text = movements.weave(plot.texts[name], woven, texture_rng)
             stages.append(Stage(name, text, woven))
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
 

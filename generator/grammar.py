@@ -19,6 +19,8 @@ from .errors import DreamError, Problem
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
 PREMISE = "premise"
+# `#texture#` marks where a Markov sentence may stand; a grammar need not define it.
+TEXTURE = "texture"
 JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml")
 GRAMMAR_SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES
@@ -248,7 +250,7 @@ def check(grammar: Grammar) -> list[Problem]:
     """Every problem that would make a dream fail or print raw markup, and warnings."""
     problems: list[Problem] = []
     pushed = set(pushed_symbols(grammar.rules.values()))
-    defined = grammar.rules.keys() | pushed
+    defined = grammar.rules.keys() | pushed | {TEXTURE}
     for symbol in REQUIRED:
         if symbol not in grammar.rules:
             origin = grammar.where(symbol)
@@ -279,7 +281,7 @@ def check(grammar: Grammar) -> list[Problem]:
                 symbol,
             )
         )
-    for symbol in grammar.rules.keys() - used - {*REQUIRED, PREMISE}:
+    for symbol in grammar.rules.keys() - used - {*REQUIRED, PREMISE, TEXTURE}:
         origin = grammar.where(symbol)
         problems.append(
             Problem(origin.file, "never used by any rule", origin.line, symbol, "warning")

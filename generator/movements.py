@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import tracery
 
 from .errors import DreamError, Problem
-from .grammar import MOVEMENTS, PREMISE, Grammar, pushed_symbols
+from .grammar import MOVEMENTS, PREMISE, TEXTURE, Grammar, pushed_symbols
 
 # JSON entity name -> the grammar symbol an action pushes it to.
 ENTITY_SYMBOLS = {"artifact": "object", "place": "place", "creature": "creature", "theme": "theme"}
+
+# What `#texture#` expands to when the grammar does not define it: a mark that the texture
+# stage replaces with a sentence or removes. (A private-use character: no text has it.)
+TEXTURE_MARK = "\ue000"
 
 # Deeper than any sensible grammar; well inside Python's recursion limit, since tracery
 # recurses about four frames per level.
@@ -57,7 +62,7 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
 
     def __init__(self, grammar: Grammar, rng: random.Random) -> None:
         super().__init__({})
-        self.symbols = _Symbols(self, grammar.rules)
+        self.symbols = _Symbols(self, {TEXTURE: [TEXTURE_MARK], **grammar.rules})
         self.rng = rng
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
@@ -108,7 +113,7 @@ def expand(grammar: Grammar, rng: random.Random) -> Movements:
         if PREMISE in grammar.rules:
             _flatten(state, PREMISE)
         texts = {name: tidy(_flatten(state, name)) for name in MOVEMENTS}
-        title = tidy(_flatten(state, "title"))
+        title = tidy(_flatten(state, "title").replace(TEXTURE_MARK, ""))
     except ExpansionError as error:
         origin = grammar.where(error.symbol)
         raise DreamError(
@@ -130,7 +135,7 @@ def preview(grammar: Grammar, symbol: str, rng: random.Random) -> str:
     try:
         if PREMISE in grammar.rules and symbol != PREMISE:
             _flatten(state, PREMISE)
-        return tidy(_flatten(state, symbol))
+        return tidy(_flatten(state, symbol).replace(TEXTURE_MARK, ""))
     except ExpansionError as error:
         origin = grammar.where(error.symbol)
         raise DreamError(
@@ -151,3 +156,23 @@ def tidy(text: str) -> str:
     """One space between words and none before punctuation, whatever optional rules left."""
     text = re.sub(r"\s+", " ", text).strip()
     return re.sub(r" ([,.;:!?])", r"\1", text)
+
+
+def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:
+    """Put the texture sentences where the grammar marked `#texture#` (each mark at most one),
+    or, with no marks, between two of the movement's own sentences, never first or last."""
+    pieces = text.split(TEXTURE_MARK)
+    marks = list(range(1, len(pieces)))
+    placed: dict[int, str] = {}
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if not marks else []
+    for sentence in sentences:
+        if marks:
+            placed[marks.pop(rng.randrange(len(marks)))] = sentence
+        else:
+            parts.insert(rng.randint(1, max(1, len(parts) - 1)), sentence)
+    if parts:
+        return tidy(" ".join(parts))
+    joined = pieces[0] + "".join(
+        f" {placed.get(i, '')} {piece}" for i, piece in enumerate(pieces[1:], 1)
+    )
+    return tidy(joined)

@@ -6,6 +6,7 @@ import bisect
 import contextlib
 import hashlib
 import marshal
+import math
 import random
 import re
 import sys
@@ -24,7 +25,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 # Walks follow a three-word chain, which keeps grammar, and where it can only copy the
 # corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
@@ -107,6 +108,8 @@ PEOPLE = frozenset(
         "people",
     ]
 )
+# How much likelier (in natural log) another value may make a sentence than the dream's own.
+MARGIN = {"place": 4.0, "artifact": 2.5, "theme": 2.5}
 # Corpus header fields -> the dream's entity each one must agree with.
 FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
 # Slot name in the model -> the entity that fills it.
@@ -226,6 +229,8 @@ class _Slotter:
 
 # A compiled chain: state -> [next words, their cumulative weights], as markovify makes it.
 Model = dict[tuple[str, ...], list[list[Any]]]
+# {"values": [...], "totals": [words seen with each], "counts": {word: [count with each]}}
+Profile = dict[str, Any]
 
 
 @dataclass
@@ -241,6 +246,7 @@ class TextureModel:
     # The whole corpus, lower-cased, one sentence a line, for "is this a piece of one".
     seen_text: str
     bound: dict[str, dict[str, frozenset[str]]]
+    profiles: dict[str, Profile]
     sentence_count: int
 
     def to_builtins(self) -> dict[str, Any]:
@@ -259,6 +265,7 @@ class TextureModel:
             "bound": {
                 e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()
             },
+            "profiles": self.profiles,
             "sentence_count": self.sentence_count,
         }
 
@@ -271,6 +278,7 @@ class TextureModel:
             seen_joins=frozenset(data["seen_joins"]),
             seen_text=data["seen_text"],
             bound={e: {w: frozenset(v) for w, v in b.items()} for e, b in data["bound"].items()},
+            profiles=data["profiles"],
             sentence_count=data["sentence_count"],
         )
 
@@ -333,6 +341,8 @@ class TextureModel:
             return None
         if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
             return None
+        if not self._reads_as(marked[1:-1], entities):
+            return None
         # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
         if f" {' '.join(marked[1:-1])[:-1]}" in self.seen_text:
             return None
@@ -344,6 +354,28 @@ class TextureModel:
         for name, bound in self.bound.items():
             allowed = bound.get(bare)
             if allowed is not None and entities.get(name) not in allowed:
+                return False
+        return True
+
+    def _reads_as(self, lowered: Sequence[str], entities: Mapping[str, str | None]) -> bool:
+        """Whether the sentence as a whole reads as this dream's (naive Bayes over its words):
+        no other place, artifact or theme may be much likelier than the dream's own."""
+        words = [w for w in map(_bare, lowered) if w]
+        for entity, profile in self.profiles.items():
+            names: list[str] = profile["values"]
+            own = entities.get(entity)
+            if own not in names:
+                continue
+            counts: dict[str, list[int]] = profile["counts"]
+            vocabulary = len(counts)
+            scores = [0.0] * len(names)
+            for word in words:
+                seen = counts.get(word)
+                if seen is None:
+                    continue
+                for i, total in enumerate(profile["totals"]):
+                    scores[i] += math.log((seen[i] + 1) / (total + vocabulary))
+            if max(scores) - scores[names.index(own)] > MARGIN[entity]:
                 return False
         return True
 
@@ -432,12 +464,14 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
         elif everything:
             whole = whole or _compile(everything)
             chains[movement] = whole
+    uses, values = _word_uses(passages, slot)
     return TextureModel(
         chains=chains,
         seen_runs=frozenset(seen),
         seen_joins=frozenset(joins),
         seen_text=" " + " \n ".join(seen_text),
-        bound=_bound_words(passages, slot),
+        bound=_bound_words(uses, values),
+        profiles=_profiles(uses, values),
         sentence_count=len(everything),
     )
 
@@ -470,10 +504,12 @@ def _with_tagged_nouns(
     return merged
 
 
-def _bound_words(
-    passages: Sequence[Passage], slot: _Slotter
-) -> dict[str, dict[str, frozenset[str]]]:
-    uses: dict[str, dict[str, Counter[str]]] = {name: {} for name in FIELDS.values()}
+Uses = dict[str, dict[str, Counter[str]]]
+
+
+def _word_uses(passages: Sequence[Passage], slot: _Slotter) -> tuple[Uses, dict[str, set[str]]]:
+    """entity -> word -> how often it is used with each value, and each entity's values."""
+    uses: Uses = {name: {} for name in FIELDS.values()}
     values: dict[str, set[str]] = {name: set() for name in FIELDS.values()}
     for passage in passages:
         words = [_bare(w) for w in slot(passage.text).lower().split()]
@@ -485,6 +521,23 @@ def _bound_words(
             for word in words:
                 if word:
                     uses[entity].setdefault(word, Counter())[value] += 1
+    return uses, values
+
+
+def _profiles(uses: Uses, values: dict[str, set[str]]) -> dict[str, Profile]:
+    """Per entity, word counts by value, for a naive Bayes reading of a whole sentence."""
+    profiles: dict[str, Profile] = {}
+    for entity, counts_by_word in uses.items():
+        names = sorted(values[entity])
+        if len(names) < 2:
+            continue
+        counts = {w: [c.get(v, 0) for v in names] for w, c in counts_by_word.items()}
+        totals = [sum(c[i] for c in counts.values()) for i in range(len(names))]
+        profiles[entity] = {"values": names, "totals": totals, "counts": counts}
+    return profiles
+
+
+def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str, frozenset[str]]]:
     bound: dict[str, dict[str, frozenset[str]]] = {}
     for entity, counts_by_word in uses.items():
         # A value's share is weighed against how much text it has, so a theme with many
@@ -532,13 +585,3 @@ def _cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
         except OSError:
             digest.update(b"\0unreadable")
     return digest.hexdigest()[:24]
-
-
-def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:
-    """Set each texture sentence between two of the movement's own: never first, and never
-    after the last, which closes the movement."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text)
-    for sentence in sentences:
-        position = rng.randint(1, max(1, len(parts) - 1))
-        parts.insert(position, sentence)
-    return " ".join(parts)
