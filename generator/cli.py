@@ -110,7 +110,10 @@ def _dreamer(
 ) -> Dreamer:
     from .dreamer import Dreamer
 
-    return Dreamer(grammars=grammars, corpus=corpus, choose=choose)
+    dreamer = Dreamer(grammars=grammars, corpus=corpus, choose=choose)
+    for warning in dreamer.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return dreamer
 
 
 def _render(dreams: Sequence[Dream], fmt: str) -> str:
@@ -298,6 +301,44 @@ def grammar_list(grammars: tuple[Path, ...]) -> None:
         weighted = " weighted" if symbol in merged.weights else ""
         where = origin.file if origin.line is None else f"{origin.file}:{origin.line}"
         click.echo(f"{symbol:<{width}}  {rules:>3} rules{weighted}  {where}")
+
+
+@cli.group(context_settings=CONTEXT)
+def corpus() -> None:
+    """Look at the corpus the Markov texture learns from."""
+
+
+@corpus.command("stats", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--walks", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Walks per movement when counting new sentences.")  # fmt: skip
+def corpus_stats(paths: tuple[Path, ...], walks: int) -> None:
+    """Size of a corpus (default: the built-in one) and how many new sentences it can make.
+
+    Pass your own .txt files or folders to see whether they are big enough for texture.
+    """
+    from . import paths as data_paths
+    from .grammar import MOVEMENTS
+    from .texture import SMALL_CORPUS, stats
+
+    found = stats(list(paths) or [data_paths.builtin("corpus")], walks)
+    total = sum(found.sentences.values())
+    click.echo(f"files       {found.files:>8,}")
+    click.echo(f"passages    {found.passages:>8,}")
+    click.echo(f"words       {found.words:>8,}")
+    click.echo(f"sentences   {total:>8,}")
+    for movement in (*MOVEMENTS, None):
+        count = found.sentences.get(movement, 0)
+        if count or movement is not None:
+            label = movement or "untagged"
+            novel = (
+                f"   {found.novel.get(movement, 0):>5,} new in {walks:,} walks" if movement else ""
+            )
+            click.echo(f"  {label:<10}{count:>8,}{novel}")
+    if found.small:
+        click.echo(f"too small: texture wants {SMALL_CORPUS:,} sentences or more")
+    else:
+        click.echo("enough for texture")
 
 
 def main() -> None:

@@ -77,6 +77,14 @@ class Dreamer:
             for slot, entity in texture.SLOTS.items()
         }
         self.texture = texture.load(corpus_paths, lexicon, cache_dir)
+        # Said, not raised: a small corpus still dreams, with less texture.
+        self.warnings: list[str] = []
+        if self.texture.sentence_count < texture.SMALL_CORPUS:
+            self.warnings.append(
+                f"the corpus has only {self.texture.sentence_count} usable sentences "
+                f"(texture wants {texture.SMALL_CORPUS} or more): dreams will have little "
+                "or no texture"
+            )
 
     def dream(self, seed: int) -> Dream:
         # Separate streams, so that more texture or a longer grammar rule in one stage does

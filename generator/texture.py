@@ -308,9 +308,16 @@ class TextureModel:
         return max(found, key=len, default=None)
 
     def _walk(
-        self, high: Model, low: Model, entities: Mapping[str, str | None], rng: random.Random
+        self,
+        high: Model,
+        low: Model,
+        entities: Mapping[str, str | None] | None,
+        rng: random.Random,
     ) -> list[str] | None:
-        """Walk the chains for one sentence, giving up as soon as it cannot be used."""
+        """Walk the chains for one sentence, giving up as soon as it cannot be used.
+
+        With entities None, any sentence that is new and well joined will do.
+        """
         state = (BEGIN,) * STATE_SIZE
         words: list[str] = []
         marked = ["<s>"]  # lower-cased, sentence ends marked
@@ -322,7 +329,9 @@ class TextureModel:
             word = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
             if word == END:
                 break
-            if len(words) == MAX_WORDS or not self._fits(word, entities):
+            if len(words) == MAX_WORDS or (
+                entities is not None and not self._fits(word, entities)
+            ):
                 return None
             words.append(word)
             marked.append(word.lower())
@@ -341,12 +350,21 @@ class TextureModel:
             return None
         if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
             return None
-        if not self._reads_as(marked[1:-1], entities):
+        if entities is not None and not self._reads_as(marked[1:-1], entities):
             return None
         # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
         if f" {' '.join(marked[1:-1])[:-1]}" in self.seen_text:
             return None
         return words
+
+    def novel_sentences(self, movement: str, walks: int, seed: int = 0) -> set[str]:
+        """The distinct new, well-joined sentences `walks` walks find (for corpus stats)."""
+        chains = self.chains.get(movement)
+        if chains is None:
+            return set()
+        rng = random.Random(f"{seed}:stats:{movement}")
+        found = (self._walk(*chains, None, rng) for _ in range(walks))
+        return {" ".join(words) for words in found if words is not None}
 
     def _fits(self, word: str, entities: Mapping[str, str | None]) -> bool:
         """False for a word bound to places (objects, themes) other than the dream's."""
@@ -481,6 +499,42 @@ def _sentences(text: str) -> list[str]:
 
     sentences: list[str] = split_into_sentences(text)
     return sentences
+
+
+# Fewer sentences than this and a movement's texture will be thin or missing.
+SMALL_CORPUS = 300
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    files: int
+    passages: int
+    words: int
+    sentences: dict[str | None, int]  # per movement; None for untagged text
+    novel: dict[str, int]  # distinct new sentences found in `walks` walks, per movement
+    walks: int
+
+    @property
+    def small(self) -> bool:
+        return sum(self.sentences.values()) < SMALL_CORPUS
+
+
+def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
+    """How big a corpus is and how much new texture its model can make."""
+    files = corpus_files(sources)
+    passages = read_passages(files)
+    model = build(passages, {})
+    sentences: Counter[str | None] = Counter()
+    for passage in passages:
+        sentences[passage.movement] += len(_sentences(passage.text))
+    return CorpusStats(
+        files=len(files),
+        passages=len(passages),
+        words=sum(len(p.text.split()) for p in passages),
+        sentences=dict(sentences),
+        novel={m: len(model.novel_sentences(m, walks)) for m in MOVEMENTS},
+        walks=walks,
+    )
 
 
 def _compile(sentences: list[list[str]]) -> tuple[Model, Model]:

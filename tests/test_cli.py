@@ -178,3 +178,32 @@ def test_console_script_is_installed_beside_python() -> None:
     script = Path(sys.executable).parent / "dream"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("dream ")
+
+
+def test_a_small_corpus_warns_in_one_line_and_still_dreams(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("I walk by the water. The water is cold tonight.\n", encoding="utf-8")
+    result = runner.invoke(cli, ["generate", "--seed", "1", "--corpus", str(tiny)])
+    assert result.exit_code == 0 and result.stdout.strip()
+    assert [line[:8] for line in result.stderr.splitlines()] == ["warning:"]
+
+
+def test_corpus_stats_says_a_journal_is_too_small(runner: CliRunner, tmp_path: Path) -> None:
+    tiny = tmp_path / "journal.txt"
+    tiny.write_text("I walk by the water. The water is cold tonight.\n", encoding="utf-8")
+    result = runner.invoke(cli, ["corpus", "stats", str(tiny), "--walks", "20"])
+    assert result.exit_code == 0
+    assert "sentences          2" in result.stdout and "too small" in result.stdout
+
+
+def test_corpus_stats_of_the_builtin_corpus(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["corpus", "stats", "--walks", "100"])
+    assert result.exit_code == 0
+    words = int(
+        next(line for line in result.stdout.splitlines() if line.startswith("words"))
+        .split()[1]
+        .replace(",", "")
+    )
+    assert words >= 25_000 and "enough for texture" in result.stdout

@@ -47,3 +47,16 @@ def test_grammar_examples_in_the_docs_load(tmp_path: Path, suffix: str, example:
     path = write_grammar(tmp_path, f"example{suffix}", example)
     _, problems = grammar.inspect([*grammar.builtin_paths(), path])
     assert [p for p in problems if p.severity == "error"] == []
+
+
+def test_the_readme_sample_is_what_the_command_prints() -> None:
+    # When the grammar or corpus changes, paste the new output into README.md.
+    from click.testing import CliRunner
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pattern = r"`(dream generate --seed \d+)`, as it prints:\n\n```text\n(.*?)```"
+    found = re.search(pattern, readme, flags=re.DOTALL)
+    assert found is not None
+    command, sample = found.groups()
+    result = CliRunner().invoke(cli, command.split()[1:])
+    assert result.stdout == sample
