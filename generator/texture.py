@@ -25,7 +25,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 5
+MODEL_FORMAT = 6
 # Walks follow a three-word chain, which keeps grammar, and where it can only copy the
 # corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
@@ -604,7 +604,7 @@ def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str,
             rates = {value: n / size[value] for value, n in counts.items()}
             total = sum(rates.values())
             allowed = frozenset(v for v, rate in rates.items() if rate / total >= ALLOWED_SHARE)
-            if len(allowed) <= len(values[entity]) * BOUND_SHARE:
+            if allowed and len(allowed) <= len(values[entity]) * BOUND_SHARE:
                 bound[entity][word] = allowed
     return bound
 
