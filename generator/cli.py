@@ -179,9 +179,18 @@ def generate(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("output"),
     show_default=True,
-    help="Folder to save the night's dream in.",
+    envvar="DREAM_JOURNAL",
+    help="Folder to save the night's dream in (your journal; or set DREAM_JOURNAL).",
 )
 @click.option("--no-save", is_flag=True, help="Print the dream without saving it.")
+@click.option(
+    "--dreamer",
+    "dreamer_name",
+    metavar="NAME",
+    default="",
+    envvar="DREAM_DREAMER",
+    help="Whose nights: another name, other dreams (or set DREAM_DREAMER).",
+)
 @_choices
 @_inputs
 def tonight(
@@ -189,20 +198,22 @@ def tonight(
     fmt: str,
     out: Path,
     no_save: bool,
+    dreamer_name: str,
     grammars: tuple[Path, ...],
     corpus: tuple[Path, ...],
     **entities: str | None,
 ) -> None:
     """Print tonight's dream: the same all night, a new one every night.
 
-    It is also saved as OUT/YYYY-MM-DD.FORMAT; a night already saved is left as it is.
+    Within any seven nights no artifact or place comes back. It is also saved as
+    OUT/YYYY-MM-DD.FORMAT; a night already saved is left as it is.
     """
     from .files import write_atomic
-    from .nightly import seed_for, today
+    from .nightly import today
     from .render import EXTENSIONS
 
     date = night.date() if night else today()
-    dream = _dreamer(grammars, corpus, _chosen(**entities)).dream(seed_for(date))
+    dream = _dreamer(grammars, corpus, _chosen(**entities)).night(date, dreamer_name)
     text = _render([dream], fmt)
     if not no_save:
         path = out / f"{date.isoformat()}{EXTENSIONS[fmt]}"

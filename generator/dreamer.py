@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, grammar, movements, paths, texture
+from . import __version__, grammar, movements, nightly, paths, texture
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,27 @@ class Dreamer:
             )
 
     def dream(self, seed: int) -> Dream:
+        """The dream of this seed."""
+        return self._dream(seed, self.grammar)
+
+    def night(self, date: dt.date, dreamer: str = "") -> Dream:
+        """The dream of a night: the same whenever it is asked for, and within any seven
+        nights no artifact or place comes twice (when the grammar has seven of each).
+
+        `dreamer` (a name) gives someone else their own nights.
+        """
+        chosen = self.grammar
+        for entity in ("artifact", "place"):
+            symbol = movements.ENTITY_SYMBOLS[entity]
+            values = sorted(chosen.choices(symbol))
+            if len(values) > 1:
+                chosen = chosen.choosing(symbol, nightly.card(values, date, entity, dreamer))
+        return self._dream(nightly.seed_for(date, dreamer), chosen)
+
+    def _dream(self, seed: int, chosen: grammar.Grammar) -> Dream:
         # Separate streams, so that more texture or a longer grammar rule in one stage does
         # not reshuffle every choice after it. String seeds hash the same in every process.
-        plot = movements.expand(self.grammar, random.Random(f"{seed}:grammar"))
+        plot = movements.expand(chosen, random.Random(f"{seed}:grammar"))
         texture_rng = random.Random(f"{seed}:texture")
         stages = []
         used: set[str] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -50,7 +51,21 @@ class Grammar:
 
     def choices(self, symbol: str) -> set[str]:
         """Every value the grammar's actions can give `symbol` (the themes, the places...)."""
-        return pushed_values(self.rules, symbol)
+        return set(self._pushes.get(symbol, ()))
+
+    @functools.cached_property
+    def _pushes(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for rule_list in self.rules.values():
+            for rule in rule_list:
+                if "[" not in rule:
+                    continue
+                for action in _actions(rule):
+                    name, _, pushed = action.partition(":")
+                    if pushed and pushed != "POP":
+                        values = (v for v in pushed.split(",") if v and "#" not in v)
+                        found.setdefault(name, set()).update(values)
+        return found
 
     def choosing(self, symbol: str, value: str) -> Grammar:
         """A copy in which every action that sets `symbol` sets it to `value`.
@@ -65,7 +80,10 @@ class Grammar:
             )
         rules = dict(self.rules)
         weights = dict(self.weights)
+        mark = f"[{symbol}:"
         for name, rule_list in self.rules.items():
+            if not any(mark in rule for rule in rule_list):
+                continue
             keep = [i for i, rule in enumerate(rule_list) if _sets_only(rule, symbol, value)]
             if keep and len(keep) < len(rule_list):
                 rules[name] = [rule_list[i] for i in keep]
@@ -320,18 +338,6 @@ def pushed_symbols(rule_lists: Iterable[list[str]]) -> Iterator[str]:
             for kind, name in _walk(rule):
                 if kind == "push":
                     yield name
-
-
-def pushed_values(rules: dict[str, list[str]], target: str) -> set[str]:
-    """Every plain-text value an action anywhere in the grammar pushes to `target`."""
-    values: set[str] = set()
-    for rule_list in rules.values():
-        for rule in rule_list:
-            for action in _actions(rule):
-                name, _, pushed = action.partition(":")
-                if name == target and pushed and pushed != "POP":
-                    values.update(v for v in pushed.split(",") if v and "#" not in v)
-    return values
 
 
 def _actions(rule: str) -> Iterator[str]:

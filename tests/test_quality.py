@@ -7,7 +7,7 @@ import re
 import inflect
 import pytest
 
-from generator import Dream, Dreamer, grammar, paths, texture
+from generator import Dream, Dreamer, paths, texture
 from generator.grammar import MOVEMENTS
 from generator.movements import ENTITY_SYMBOLS
 
@@ -76,7 +76,7 @@ def test_the_setting_names_its_place(hundred_dreams: list[Dream]) -> None:
 def _inventory(dreamer: Dreamer, slot: str) -> set[str]:
     """Every name the grammar or the corpus's tags give an artifact (or place)."""
     symbol = ENTITY_SYMBOLS[slot]
-    names = grammar.pushed_values(dreamer.grammar.rules, symbol)
+    names = dreamer.grammar.choices(symbol)
     files = texture.corpus_files([paths.builtin("corpus")])
     names |= {p.tags[slot] for p in texture.read_passages(files) if slot in p.tags}
     return names
