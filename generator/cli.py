@@ -224,6 +224,95 @@ def tonight(
     click.echo(text, nl=False)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.option("--count", type=click.IntRange(min=1), required=True, help="How many dreams.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the first dream; the others follow it.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder for the dream files and manifest.json.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    default=("txt",),
+    show_default=True,
+    help="A format to write each dream in (repeatable).",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes. Default: one per core.")  # fmt: skip
+@click.option("--force", is_flag=True, help="Overwrite dream files that are already there.")
+@click.option("--shard", metavar="K/M", default="1/1", show_default=True,
+              help="Write only shard K of M (every M-th seed), for M machines.")  # fmt: skip
+@click.option(
+    "--anthology",
+    type=click.Choice(["html", "epub"]),
+    multiple=True,
+    help="Also write index.html linking every dream, or anthology.epub (needs ebooklib).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@_choices
+@_inputs
+def batch(
+    count: int,
+    seed: int,
+    out: Path,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    shard: str,
+    anthology: tuple[str, ...],
+    quiet: bool,
+    grammars: tuple[Path, ...],
+    corpus: tuple[Path, ...],
+    **entities: str | None,
+) -> None:
+    """Write dreams SEED .. SEED+COUNT-1 to files, one per dream and format, and manifest.json.
+
+    Files are written whole or not at all; existing dream files are kept (unless --force),
+    so an interrupted batch, run again, writes only what is missing. The files are the same
+    whatever --jobs, and the M shards of --shard K/M together write what one run would.
+    """
+    from . import batch as batches
+
+    try:
+        part = batches.parse_shard(shard)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
+    chosen = _chosen(**entities)
+    inputs = batches.Inputs(
+        grammars=tuple(grammars), corpus=tuple(corpus), choose=tuple(sorted(chosen.items()))
+    )
+    plan = batches.Batch(out=out, seed=seed, count=count, formats=tuple(dict.fromkeys(formats)),
+                         shard=part, force=force)  # fmt: skip
+    dreamer = _dreamer(grammars, corpus, chosen)
+    show = not quiet and sys.stderr.isatty()
+    with click.progressbar(
+        length=len(plan.seeds()), label="dreaming", file=sys.stderr, hidden=not show
+    ) as bar:
+        outcome = batches.run(
+            plan, inputs, jobs or batches.default_jobs(), bar.update, dreamer, anthology
+        )
+    if outcome.interrupted:
+        click.echo(
+            f"interrupted: {len(outcome.pending)} dreams left to write in {out}; "
+            "run the same command again to finish",
+            err=True,
+        )
+        raise SystemExit(130)
+    if not quiet:
+        click.echo(
+            f"wrote {outcome.written} dreams ({outcome.files} files) to {out}; "
+            f"{outcome.skipped} were already there",
+            err=True,
+        )
+
+
 def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--grammar",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +80,7 @@ class Dreamer:
             for slot, entity in texture.SLOTS.items()
         }
         self.texture = texture.load(corpus_paths, lexicon, cache_dir)
+        self.fingerprint = _fingerprint(self.grammar, self.texture.key)
         # Said, not raised: a small corpus still dreams, with less texture.
         self.warnings: list[str] = []
         if self.texture.sentence_count < texture.SMALL_CORPUS:
@@ -120,7 +123,18 @@ class Dreamer:
             stages.append(Stage(name, text, woven))
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
 
+    def title(self, seed: int) -> str:
+        """The title the dream of `seed` has, without writing the rest of it."""
+        return movements.expand(self.grammar, random.Random(f"{seed}:grammar")).title
+
     def dreams(self, seed: int, count: int) -> Iterator[Dream]:
         """The dreams of seeds seed, seed+1, ..., each the same as asked for alone."""
         for offset in range(count):
             yield self.dream(seed + offset)
+
+
+def _fingerprint(chosen: grammar.Grammar, corpus_key: str) -> str:
+    """Names the grammar and corpus a dream came from: equal fingerprints, equal dreams."""
+    digest = hashlib.sha256(json.dumps([chosen.rules, chosen.weights], sort_keys=True).encode())
+    digest.update(corpus_key.encode())
+    return digest.hexdigest()[:16]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -39,6 +39,15 @@ class Renderer:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
         return self.env.get_template(f"dream.{fmt}.j2").render(dreams=list(dreams))
+
+    def anthology(self, index: Mapping[str, Any], link_format: str) -> str:
+        """An HTML page listing every dream of a batch manifest, linked to its file."""
+        extension = EXTENSIONS[link_format]
+        entries = [
+            {**entry, "href": next(f for f in entry["files"] if f.endswith(extension))}
+            for entry in index["dreams"]
+        ]
+        return self.env.get_template("anthology.html.j2").render(index=index, dreams=entries)
 
 
 def _json(dream: Dream) -> str:

@@ -248,6 +248,8 @@ class TextureModel:
     bound: dict[str, dict[str, frozenset[str]]]
     profiles: dict[str, Profile]
     sentence_count: int
+    # The cache key it was loaded under: names the corpus it learned (not stored).
+    key: str = ""
 
     def to_builtins(self) -> dict[str, Any]:
         """Plain dicts, lists and strings, which `marshal` stores and loads fast."""
@@ -614,19 +616,24 @@ def load(
 ) -> TextureModel:
     """The model for these corpus files, from the disk cache when it is there and sound."""
     files = corpus_files(sources)
-    key = _cache_key(files, lexicon)
+    key = cache_key(files, lexicon)
     folder = cache_dir if cache_dir is not None else paths.user_cache_dir()
     cached = folder / f"texture-{key}.marshal"
     # Any failure to read the cache (missing, truncated, from another layout) means: rebuild.
     with contextlib.suppress(Exception):
-        return TextureModel.from_builtins(marshal.loads(cached.read_bytes()))
+        loaded = TextureModel.from_builtins(marshal.loads(cached.read_bytes()))
+        loaded.key = key
+        return loaded
     model = build(read_passages(files), lexicon)
+    model.key = key
     with contextlib.suppress(OSError):  # a cache we cannot write only costs time
         write_atomic(cached, marshal.dumps(model.to_builtins()))
     return model
 
 
-def _cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
+def cache_key(sources: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
+    """A hash of the corpus files' contents and tags, the lexicon and the model's format."""
+    files = corpus_files(sources)
     # marshal's format belongs to the Python version, so the key includes it.
     # markovify is pinned, so the package version stands for its compiled layout too.
     digest = hashlib.sha256(f"format {MODEL_FORMAT} {__version__} {sys.version}".encode())

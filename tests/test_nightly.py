@@ -27,9 +27,7 @@ def test_thirty_nights_never_repeat_within_seven(month: list[Dream], entity: str
         assert len(set(week)) == 7, (first, week)
 
 
-def test_a_past_night_reproduces_with_a_fresh_dreamer(
-    month: list[Dream], cache_dir: Path
-) -> None:
+def test_a_past_night_reproduces_with_a_fresh_dreamer(month: list[Dream], cache_dir: Path) -> None:
     again = Dreamer(cache_dir=cache_dir).night(START + dt.timedelta(days=12))
     assert again == month[12]
 
