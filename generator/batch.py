@@ -98,33 +98,41 @@ def run(
         else:
             outcome.skipped += 1
     outcome.pending = list(todo)
+    titles: dict[int, str] = {}
     try:
-        for seed, written in _write_all(batch, inputs, todo, jobs, dreamer):
+        for seed, written, title in _write_all(batch, inputs, todo, jobs, dreamer):
             outcome.pending.remove(seed)
             outcome.written += bool(written)
             outcome.files += written
+            titles[seed] = title
             progress(1)
     except KeyboardInterrupt:
         outcome.interrupted = True
         return outcome
-    index = manifest(batch, dreamer)
+    index = manifest(batch, dreamer, titles)
     write_atomic(batch.out / MANIFEST, index)
     for kind in anthology:
         write_anthology(batch, json.loads(index), kind, dreamer)
     return outcome
 
 
+Written = tuple[int, int, str]  # seed, files written, title
+
+
 def _write_all(
     batch: Batch, inputs: Inputs, seeds: list[int], jobs: int, dreamer: Dreamer
-) -> Iterator[tuple[int, int]]:
+) -> Iterator[Written]:
     if jobs <= 1 or len(seeds) <= CHUNK:
         renderer = Renderer()
         for seed in seeds:
-            yield seed, _write_one(batch, dreamer, renderer, seed)
+            yield _write_one(batch, dreamer, renderer, seed)
         return
+    global _worker
+    # A forked worker starts with this process's Dreamer; a spawned one builds its own.
+    _worker = (dreamer, Renderer())
     chunks = [seeds[i : i + CHUNK] for i in range(0, len(seeds), CHUNK)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(inputs,))
-    running: set[Future[list[tuple[int, int]]]] = set()
+    running: set[Future[list[Written]]] = set()
     try:
         queue = iter(chunks)
         for chunk in queue:
@@ -141,6 +149,7 @@ def _write_all(
     finally:
         # On Ctrl-C: drop what has not started, let the workers finish their current dream.
         pool.shutdown(wait=True, cancel_futures=True)
+        _worker = None
 
 
 # One Dreamer per worker process, made once when the worker starts.
@@ -151,16 +160,17 @@ def _start_worker(inputs: Inputs) -> None:
     global _worker
     # Ctrl-C goes to the whole process group; the parent decides what to do with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = (inputs.dreamer(), Renderer())
+    if _worker is None:
+        _worker = (inputs.dreamer(), Renderer())
 
 
-def _work(batch: Batch, seeds: list[int]) -> list[tuple[int, int]]:
+def _work(batch: Batch, seeds: list[int]) -> list[Written]:
     assert _worker is not None
     dreamer, renderer = _worker
-    return [(seed, _write_one(batch, dreamer, renderer, seed)) for seed in seeds]
+    return [_write_one(batch, dreamer, renderer, seed) for seed in seeds]
 
 
-def _write_one(batch: Batch, dreamer: Dreamer, renderer: Renderer, seed: int) -> int:
+def _write_one(batch: Batch, dreamer: Dreamer, renderer: Renderer, seed: int) -> Written:
     missing = set(batch.missing(seed))
     dream = dreamer.dream(seed)
     written = 0
@@ -168,13 +178,17 @@ def _write_one(batch: Batch, dreamer: Dreamer, renderer: Renderer, seed: int) ->
         if name in missing:
             text = renderer.render([dream], fmt)
             written += write_atomic(batch.out / name, text, overwrite=batch.force)
-    return written
+    return seed, written, dream.title
 
 
-def manifest(batch: Batch, dreamer: Dreamer) -> str:
-    """The index of the whole batch (every shard's dreams), the same from any shard."""
+def manifest(batch: Batch, dreamer: Dreamer, titles: Mapping[int, str] | None = None) -> str:
+    """The index of the whole batch (every shard's dreams), the same from any shard.
+
+    `titles` are those already known; the rest come from the grammar alone.
+    """
+    known = titles or {}
     dreams = [
-        {"seed": seed, "title": dreamer.title(seed), "files": batch.files(seed)}
+        {"seed": seed, "title": known.get(seed) or dreamer.title(seed), "files": batch.files(seed)}
         for seed in range(batch.seed, batch.seed + batch.count)
     ]
     data: dict[str, Any] = {

@@ -183,6 +183,7 @@ def generate(
     help="Folder to save the night's dream in (your journal; or set DREAM_JOURNAL).",
 )
 @click.option("--no-save", is_flag=True, help="Print the dream without saving it.")
+@click.option("--quiet", is_flag=True, help="Save the dream without printing it (for timers).")
 @click.option(
     "--dreamer",
     "dreamer_name",
@@ -198,6 +199,7 @@ def tonight(
     fmt: str,
     out: Path,
     no_save: bool,
+    quiet: bool,
     dreamer_name: str,
     grammars: tuple[Path, ...],
     corpus: tuple[Path, ...],
@@ -215,13 +217,16 @@ def tonight(
     date = night.date() if night else today()
     dream = _dreamer(grammars, corpus, _chosen(**entities)).night(date, dreamer_name)
     text = _render([dream], fmt)
+    if quiet and no_save:
+        raise click.UsageError("--quiet and --no-save together would do nothing")
     if not no_save:
         path = out / f"{date.isoformat()}{EXTENSIONS[fmt]}"
-        if write_atomic(path, text, overwrite=False):
-            click.echo(f"saved: {path}", err=True)
-        else:
-            click.echo(f"already saved: {path} (left as it was)", err=True)
-    click.echo(text, nl=False)
+        saved = write_atomic(path, text, overwrite=False)
+        if not quiet:
+            note = f"saved: {path}" if saved else f"already saved: {path} (left as it was)"
+            click.echo(note, err=True)
+    if not quiet:
+        click.echo(text, nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -311,6 +316,40 @@ def batch(
             f"{outcome.skipped} were already there",
             err=True,
         )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--at", "time", default="21:30", show_default=True, metavar="HH:MM",
+              help="When to save the night's dream each evening.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The journal folder. Default: a dreams folder in your home.",
+)
+def schedule(time: str, out: Path | None) -> None:
+    """Print a systemd user timer and a cron line that save tonight's dream every evening.
+
+    Nothing is installed: copy what you want; the README says where each piece goes.
+    """
+    import shutil
+
+    from .schedule import cron_line, systemd_units
+
+    hour, colon, minute = time.partition(":")
+    if not (colon and hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise click.BadParameter(f"{time!r} is not HH:MM", param_hint="--at")
+    journal = (out or Path.home() / "dreams").expanduser().resolve()
+    command = shutil.which("dream") or f"{sys.executable} -m generator"
+    service, timer = systemd_units(command, journal, int(hour), int(minute))
+    click.echo("# ~/.config/systemd/user/dream.service")
+    click.echo(service)
+    click.echo("# ~/.config/systemd/user/dream.timer")
+    click.echo(timer)
+    click.echo("# then: systemctl --user enable --now dream.timer")
+    click.echo()
+    click.echo("# or, with cron (crontab -e):")
+    click.echo(cron_line(command, journal, int(hour), int(minute)))
 
 
 def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -207,3 +207,26 @@ def test_corpus_stats_of_the_builtin_corpus(runner: CliRunner) -> None:
         .replace(",", "")
     )
     assert words >= 25_000 and "enough for texture" in result.stdout
+
+
+def test_tonight_quiet_saves_without_printing(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["tonight", "--date", "2026-02-03", "--out", str(tmp_path), "--quiet"]
+    )
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+    assert (tmp_path / "2026-02-03.txt").read_text(encoding="utf-8").strip()
+
+
+def test_schedule_prints_a_persistent_timer_and_a_cron_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["schedule", "--at", "21:05", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "OnCalendar=*-*-* 21:05:00" in result.stdout and "Persistent=true" in result.stdout
+    assert f"tonight --quiet --out {tmp_path}" in result.stdout
+    assert any(line.startswith("5 21 * * * ") for line in result.stdout.splitlines())
+
+
+def test_schedule_refuses_a_bad_time(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schedule", "--at", "25:00"])
+    assert result.exit_code == 1 and "HH:MM" in result.stderr
