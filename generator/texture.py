@@ -25,7 +25,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 6
+MODEL_FORMAT = 7
 # Walks follow a three-word chain, which keeps grammar, and where it can only copy the
 # corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
@@ -36,8 +36,11 @@ MIN_MOVEMENT_SENTENCES = 100
 # A texture sentence may share at most this many consecutive words with the corpus.
 MAX_SHARED_RUN = 10
 MIN_WORDS, MAX_WORDS = 10, 24
-# Walks are cheap (microseconds); most are refused as copies or as not fitting the dream.
-TRIES = 400
+# Most walks now end in a usable sentence; these bound the rest.
+TRIES = 300
+# A state with more next words than this is drawn from (up to this many times) rather than
+# filtered word by word.
+FILTER_UP_TO = 40
 CANDIDATES = 3
 # Markov sentences lose their grammar where one corpus sentence is spliced onto another in
 # mid-clause. A splice shows as a five-word run the corpus never has; it is accepted only
@@ -296,15 +299,17 @@ class TextureModel:
         if chains is None:
             return None
         found: list[str] = []
+        fits: dict[str, bool] = {}
         for _ in range(TRIES):
-            words = self._walk(*chains, entities, rng)
+            words = self._walk(*chains, entities, rng, fits)
             if words is None:
                 continue
             sentence = _fill(" ".join(words), entities)
-            if sentence is not None and sentence not in avoid:
-                found.append(sentence)
-                if len(found) == CANDIDATES:
-                    break
+            if sentence is None or sentence in avoid or self._copies(sentence):
+                continue
+            found.append(sentence)
+            if len(found) == CANDIDATES:
+                break
         # Short sentences are the likely walks, and would come back night after night; the
         # longest of a few good ones is the rarest.
         return max(found, key=len, default=None)
@@ -315,10 +320,12 @@ class TextureModel:
         low: Model,
         entities: Mapping[str, str | None] | None,
         rng: random.Random,
+        fits: dict[str, bool],
     ) -> list[str] | None:
         """Walk the chains for one sentence, giving up as soon as it cannot be used.
 
-        With entities None, any sentence that is new and well joined will do.
+        With entities None, any sentence that is new and well joined will do. `fits`
+        remembers which words suit these entities, across walks.
         """
         state = (BEGIN,) * STATE_SIZE
         words: list[str] = []
@@ -327,23 +334,33 @@ class TextureModel:
             choices = high.get(state)
             if choices is None or (len(choices[0]) == 1 and words and rng.random() < BACKOFF):
                 choices = low[state[1:]]
+            # Only next words that keep the sentence usable are drawn, in their proportions,
+            # so a walk rarely dies. Long lists are drawn from until a word passes.
             following, cumulative = choices
-            word = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+            word = None
+            if len(following) > FILTER_UP_TO:
+                for _ in range(FILTER_UP_TO):
+                    draw = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+                    if self._may_follow(draw, words, marked, entities, fits):
+                        word = draw
+                        break
+            else:
+                options: list[str] = []
+                weights: list[int] = []
+                previous = 0
+                for draw, total in zip(following, cumulative, strict=True):
+                    if self._may_follow(draw, words, marked, entities, fits):
+                        options.append(draw)
+                        weights.append(total - previous)
+                    previous = total
+                if options:
+                    word = rng.choices(options, weights=weights)[0]
+            if word is None:
+                return None
             if word == END:
                 break
-            if len(words) == MAX_WORDS or (
-                entities is not None and not self._fits(word, entities)
-            ):
-                return None
             words.append(word)
             marked.append(word.lower())
-            if (
-                len(words) > MAX_SHARED_RUN
-                and _crc(marked[-MAX_SHARED_RUN - 1 :]) in self.seen_runs
-            ):
-                return None  # a copied run
-            if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
-                return None
             state = (*state[1:], word)
         marked.append("</s>")
         if len(words) < MIN_WORDS or words[-1][-1] not in ".!?":
@@ -359,13 +376,44 @@ class TextureModel:
             return None
         return words
 
+    def _copies(self, sentence: str) -> bool:
+        """A run of the corpus as filled in: "music box" makes a slot two words long."""
+        return any(run in self.seen_runs for run in _runs(sentence.lower().split()))
+
+    def _may_follow(
+        self,
+        word: str,
+        words: list[str],
+        marked: list[str],
+        entities: Mapping[str, str | None] | None,
+        fits: dict[str, bool],
+    ) -> bool:
+        """Whether `word` may come next: not too long or short, no copied run, no splice
+        in mid-clause, nothing bound to another dream's things."""
+        if word == END:
+            return len(words) >= MIN_WORDS
+        if len(words) == MAX_WORDS:
+            return False
+        if entities is not None:
+            if word not in fits:
+                fits[word] = self._fits(word, entities)
+            if not fits[word]:
+                return False
+        lowered = word.lower()
+        if (
+            len(words) >= MAX_SHARED_RUN
+            and _crc([*marked[-MAX_SHARED_RUN:], lowered]) in self.seen_runs
+        ):
+            return False
+        return len(marked) < JOIN - 1 or self._joins_well([*marked[-(JOIN - 1) :], lowered])
+
     def novel_sentences(self, movement: str, walks: int, seed: int = 0) -> set[str]:
         """The distinct new, well-joined sentences `walks` walks find (for corpus stats)."""
         chains = self.chains.get(movement)
         if chains is None:
             return set()
         rng = random.Random(f"{seed}:stats:{movement}")
-        found = (self._walk(*chains, None, rng) for _ in range(walks))
+        found = (self._walk(*chains, None, rng, {}) for _ in range(walks))
         return {" ".join(words) for words in found if words is not None}
 
     def _fits(self, word: str, entities: Mapping[str, str | None]) -> bool:
