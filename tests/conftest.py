@@ -37,3 +37,15 @@ def dreamer(cache_dir: Path) -> Dreamer:
 @pytest.fixture(scope="session")
 def hundred_dreams(dreamer: Dreamer) -> list:  # type: ignore[type-arg]
     return list(dreamer.dreams(1000, 100))
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One movement's worth of the built-in corpus: quick to train, still real text."""
+    from generator import paths
+
+    folder = tmp_path_factory.mktemp("small-corpus") / "setting"
+    folder.mkdir()
+    source = paths.builtin("corpus") / "companion" / "setting" / "part-1.txt"
+    (folder / "part-1.txt").write_bytes(source.read_bytes())
+    return folder

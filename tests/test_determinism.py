@@ -6,6 +6,7 @@ import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 from generator import Dreamer, Renderer
 
@@ -64,5 +65,7 @@ def test_same_seed_gives_identical_bytes_across_processes_and_hash_seeds(
     assert outputs.pop().decode() == Renderer().render(list(dreamer.dreams(3, 2)), "json")
 
 
-def test_a_model_built_without_cache_dreams_the_same(dreamer: Dreamer, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    assert Dreamer(cache_dir=tmp_path / "fresh").dream(8) == dreamer.dream(8)
+def test_a_model_built_without_cache_dreams_the_same(tmp_path: Path, small_corpus: Path) -> None:
+    built = Dreamer(corpus=[small_corpus], cache_dir=tmp_path / "cache").dream(8)
+    loaded = Dreamer(corpus=[small_corpus], cache_dir=tmp_path / "cache").dream(8)
+    assert built == loaded

@@ -95,22 +95,24 @@ def test_a_user_corpus_supplies_the_texture_words(tmp_path: Path, cache_dir: Pat
     assert made
 
 
-def test_the_model_is_cached_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    Dreamer(cache_dir=tmp_path)
+def test_the_model_is_cached_and_reused(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Dreamer(corpus=[small_corpus], cache_dir=tmp_path)
     assert len(list(tmp_path.glob("texture-*"))) == 1
 
     def no_build(*args: object) -> None:
         raise AssertionError("rebuilt despite a good cache")
 
     monkeypatch.setattr(texture, "build", no_build)
-    Dreamer(cache_dir=tmp_path)
+    Dreamer(corpus=[small_corpus], cache_dir=tmp_path)
 
 
-def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, dreamer: Dreamer) -> None:
-    Dreamer(cache_dir=tmp_path)
+def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, small_corpus: Path) -> None:
+    first = Dreamer(corpus=[small_corpus], cache_dir=tmp_path).dream(4)
     (cached,) = tmp_path.glob("texture-*")
     cached.write_bytes(b"\x00garbage")
-    assert Dreamer(cache_dir=tmp_path).dream(4) == dreamer.dream(4)
+    assert Dreamer(corpus=[small_corpus], cache_dir=tmp_path).dream(4) == first
 
 
 def test_a_changed_corpus_gets_a_new_model(tmp_path: Path) -> None:
@@ -122,10 +124,11 @@ def test_a_changed_corpus_gets_a_new_model(tmp_path: Path) -> None:
     assert len(list((tmp_path / "c").glob("texture-*"))) == 2
 
 
-def test_an_unwritable_cache_only_costs_time(tmp_path: Path, dreamer: Dreamer) -> None:
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path, small_corpus: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
-    assert Dreamer(cache_dir=blocker / "cache").dream(2) == dreamer.dream(2)
+    cached = Dreamer(corpus=[small_corpus], cache_dir=tmp_path / "cache").dream(2)
+    assert Dreamer(corpus=[small_corpus], cache_dir=blocker / "cache").dream(2) == cached
 
 
 def test_passage_headers_tag_passages(tmp_path: Path) -> None:
