@@ -57,6 +57,16 @@ def _exit(code: int, standalone: bool) -> NoReturn:
     raise SystemExit(code)
 
 
+def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--grammar",
+        "grammars",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="A grammar file or folder laid over the built-in one (repeatable; later wins).",
+    )(command)
+
+
 def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every dream-making command shares: grammar overlays and corpus."""
     command = click.option(
@@ -67,13 +77,7 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Train the texture on this .txt file or folder instead of the built-in corpus "
         "(repeatable).",
     )(command)
-    return click.option(
-        "--grammar",
-        "grammars",
-        multiple=True,
-        type=click.Path(exists=True, path_type=Path),
-        help="A grammar file or folder laid over the built-in one (repeatable; later wins).",
-    )(command)
+    return _grammar_option(command)
 
 
 def _choices(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -350,16 +354,6 @@ def schedule(time: str, out: Path | None) -> None:
     click.echo()
     click.echo("# or, with cron (crontab -e):")
     click.echo(cron_line(command, journal, int(hour), int(minute)))
-
-
-def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--grammar",
-        "grammars",
-        multiple=True,
-        type=click.Path(exists=True, path_type=Path),
-        help="A grammar file or folder laid over the built-in one (repeatable; later wins).",
-    )(command)
 
 
 @cli.group(context_settings=CONTEXT)

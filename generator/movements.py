@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,20 +110,11 @@ class Movements:
 def expand(grammar: Grammar, rng: random.Random) -> Movements:
     """Expand premise, movements and title in one fresh tracery Grammar (state is per dream)."""
     state = _DreamGrammar(grammar, rng)
-    try:
+    with _reported(grammar):
         if PREMISE in grammar.rules:
             _flatten(state, PREMISE)
         texts = {name: tidy(_flatten(state, name)) for name in MOVEMENTS}
         title = tidy(_flatten(state, "title").replace(TEXTURE_MARK, ""))
-    except ExpansionError as error:
-        origin = grammar.where(error.symbol)
-        raise DreamError(
-            [Problem(origin.file, error.message, origin.line, error.symbol)]
-        ) from None
-    except RecursionError:
-        raise DreamError(
-            [Problem(grammar.files[-1], "a rule keeps expanding itself (recursion too deep)")]
-        ) from None
     entities = {name: state.current(symbol) for name, symbol in ENTITY_SYMBOLS.items()}
     return Movements(title=title, texts=texts, entities=entities)
 
@@ -132,10 +124,17 @@ def preview(grammar: Grammar, symbol: str, rng: random.Random) -> str:
     if symbol not in grammar.rules and symbol not in set(pushed_symbols(grammar.rules.values())):
         raise DreamError([Problem(grammar.files[-1], "no such symbol", symbol=symbol)])
     state = _DreamGrammar(grammar, rng)
-    try:
+    with _reported(grammar):
         if PREMISE in grammar.rules and symbol != PREMISE:
             _flatten(state, PREMISE)
         return tidy(_flatten(state, symbol).replace(TEXTURE_MARK, ""))
+
+
+@contextlib.contextmanager
+def _reported(grammar: Grammar) -> Iterator[None]:
+    """Turn a failed expansion into a problem that names the file, line and symbol."""
+    try:
+        yield
     except ExpansionError as error:
         origin = grammar.where(error.symbol)
         raise DreamError(
