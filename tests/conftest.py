@@ -40,6 +40,11 @@ def hundred_dreams(dreamer: Dreamer) -> list:  # type: ignore[type-arg]
 
 
 @pytest.fixture(scope="session")
+def two_hundred_dreams(dreamer: Dreamer, hundred_dreams: list) -> list:  # type: ignore[type-arg]
+    return [*hundred_dreams, *dreamer.dreams(1100, 100)]
+
+
+@pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One movement's worth of the built-in corpus: quick to train, still real text."""
     from generator import paths
