@@ -25,7 +25,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 7
+MODEL_FORMAT = 8
 # Walks follow a three-word chain, which keeps grammar, and where it can only copy the
 # corpus they may step down to the two-word chain, which splices sentences together.
 STATE_SIZE = 3
@@ -120,6 +120,7 @@ SLOTS = {"object": "artifact", "place": "place"}
 
 _HEADER = re.compile(r"^%%(.*)$")
 _SLOT = re.compile(r"\{(\w+)\}")
+_PUNCTUATION = ".,;:!?\"'()-"
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
@@ -402,7 +403,7 @@ class TextureModel:
         lowered = word.lower()
         if (
             len(words) >= MAX_SHARED_RUN
-            and _crc([*marked[-MAX_SHARED_RUN:], lowered]) in self.seen_runs
+            and _crc([_plain(w) for w in (*marked[-MAX_SHARED_RUN:], lowered)]) in self.seen_runs
         ):
             return False
         return len(marked) < JOIN - 1 or self._joins_well([*marked[-(JOIN - 1) :], lowered])
@@ -464,9 +465,15 @@ def _joins(lowered: Sequence[str]) -> Iterator[int]:
 
 
 def _runs(lowered: Sequence[str]) -> Iterator[int]:
+    """crc32 of each run of MAX_SHARED_RUN + 1 words, punctuation aside: "water," is "water"."""
+    plain = [_plain(word) for word in lowered]
     size = MAX_SHARED_RUN + 1
-    for i in range(len(lowered) - size + 1):
-        yield _crc(lowered[i : i + size])
+    for i in range(len(plain) - size + 1):
+        yield _crc(plain[i : i + size])
+
+
+def _plain(word: str) -> str:
+    return word.strip(_PUNCTUATION)
 
 
 def _is_boundary(word: str) -> bool:

@@ -31,7 +31,7 @@ def test_no_texture_sentence_copies_a_run_of_eleven_corpus_words(
             for sentence in stage.texture:
                 words = sentence.lower().split()
                 for i in range(len(words) - 10):
-                    assert " ".join(words[i : i + 11]) not in corpus, sentence
+                    assert f" {' '.join(words[i : i + 11])} " not in f" {corpus} ", sentence
 
 
 def test_no_texture_sentence_is_a_corpus_sentence(two_hundred_dreams: list[Dream]) -> None:
