@@ -98,6 +98,18 @@ def _chosen(**entities: str | None) -> dict[str, str]:
     return {entity: value for entity, value in entities.items() if value is not None}
 
 
+def _out_option(help: str, envvar: str | None = None) -> Callable[..., Any]:
+    """--out, a folder that defaults to ./output."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("output"),
+        show_default=True,
+        envvar=envvar,
+        help=help,
+    )
+
+
 def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",
@@ -178,14 +190,8 @@ def generate(
     help="The night, as YYYY-MM-DD. Default: today's local date.",
 )
 @_format_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    envvar="DREAM_JOURNAL",
-    help="Folder to save the night's dream in (your journal; or set DREAM_JOURNAL).",
-)
+@_out_option("Folder to save the night's dream in (your journal; or set DREAM_JOURNAL).",
+             envvar="DREAM_JOURNAL")  # fmt: skip
 @click.option("--no-save", is_flag=True, help="Print the dream without saving it.")
 @click.option("--quiet", is_flag=True, help="Save the dream without printing it (for timers).")
 @click.option(
@@ -237,13 +243,7 @@ def tonight(
 @click.option("--count", type=click.IntRange(min=1), required=True, help="How many dreams.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the first dream; the others follow it.")  # fmt: skip
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the dream files and manifest.json.",
-)
+@_out_option("Folder for the dream files and manifest.json.")
 @click.option(
     "--format",
     "formats",

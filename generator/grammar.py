@@ -267,7 +267,13 @@ def _key_lines(text: str) -> dict[str, int]:
 def check(grammar: Grammar) -> list[Problem]:
     """Every problem that would make a dream fail or print raw markup, and warnings."""
     problems: list[Problem] = []
-    pushed = set(pushed_symbols(grammar.rules.values()))
+    # Each rule is parsed once; everything below reads these walks.
+    walks = {
+        symbol: [list(_walk(rule)) for rule in rules] for symbol, rules in grammar.rules.items()
+    }
+    pushed = {
+        name for rules in walks.values() for walk in rules for kind, name in walk if kind == "push"
+    }
     defined = grammar.rules.keys() | pushed | {TEXTURE}
     for symbol in REQUIRED:
         if symbol not in grammar.rules:
@@ -276,8 +282,8 @@ def check(grammar: Grammar) -> list[Problem]:
     used: set[str] = set()
     for symbol, rules in grammar.rules.items():
         origin = grammar.where(symbol)
-        for rule in rules:
-            for kind, name in _walk(rule):
+        for rule, walk in zip(rules, walks[symbol], strict=True):
+            for kind, name in walk:
                 message = None
                 if kind == "error":
                     message = f"{name} in rule {rule!r}"
@@ -289,7 +295,7 @@ def check(grammar: Grammar) -> list[Problem]:
                     message = f"unknown modifier .{name}"
                 if message is not None:
                     problems.append(Problem(origin.file, message, origin.line, symbol))
-    for symbol in sorted(_never_finish(grammar, pushed)):
+    for symbol in sorted(_never_finish(walks, pushed)):
         origin = grammar.where(symbol)
         problems.append(
             Problem(
@@ -311,15 +317,15 @@ def _problem_order(problem: Problem) -> tuple[str, str, int, str]:
     return (problem.severity, problem.file, problem.line or 0, problem.symbol or "")
 
 
-def _never_finish(grammar: Grammar, pushed: set[str]) -> set[str]:
+def _never_finish(walks: dict[str, list[list[tuple[str, str]]]], pushed: set[str]) -> set[str]:
     """Symbols every one of whose rules needs a symbol that can never finish."""
     needs = {
-        symbol: [{n for kind, n in _walk(rule) if kind == "symbol"} for rule in rules]
-        for symbol, rules in grammar.rules.items()
+        symbol: [{n for kind, n in walk if kind == "symbol"} for walk in rules]
+        for symbol, rules in walks.items()
     }
     # A symbol that only actions define holds finished text.
-    finished = pushed - grammar.rules.keys()
-    missing = {n for options in needs.values() for o in options for n in o} - grammar.rules.keys()
+    finished = pushed - walks.keys()
+    missing = {n for options in needs.values() for o in options for n in o} - walks.keys()
     finished |= missing  # undefined symbols are reported on their own
     changed = True
     while changed:
@@ -328,7 +334,7 @@ def _never_finish(grammar: Grammar, pushed: set[str]) -> set[str]:
             if symbol not in finished and any(option <= finished for option in options):
                 finished.add(symbol)
                 changed = True
-    return grammar.rules.keys() - finished
+    return walks.keys() - finished
 
 
 def pushed_symbols(rule_lists: Iterable[list[str]]) -> Iterator[str]:
