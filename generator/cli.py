@@ -322,6 +322,60 @@ def batch(
         )
 
 
+@cli.command("eval", context_settings=CONTEXT)
+@click.option("--count", type=click.IntRange(min=1), default=200, show_default=True,
+              help="How many dreams, with seeds SEED, SEED+1, ...")  # fmt: skip
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the first dream; it also draws the self-BLEU sample.")  # fmt: skip
+@click.option("--sample", type=click.IntRange(min=1), default=50, show_default=True,
+              help="How many dreams self-BLEU scores against all the others.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--strict", is_flag=True,
+              help="Exit with status 1 when a target is missed (for CI).")  # fmt: skip
+@_inputs
+def eval_dreams(
+    count: int,
+    seed: int,
+    sample: int,
+    as_json: bool,
+    strict: bool,
+    grammars: tuple[Path, ...],
+    corpus: tuple[Path, ...],
+) -> None:
+    """Measure a batch of dreams against the quality targets.
+
+    Variety (distinct-n, self-BLEU), repetition, copying from the corpus, glitches, story
+    (arc, coherence) and readability, each with its target where it has one. The report is
+    the product: the exit status is 0 whatever it says, unless --strict, which names each
+    missed target on standard error and exits with status 1.
+    """
+    from . import evaluate, paths, texture
+    from .movements import ENTITY_SYMBOLS
+
+    dreamer = _dreamer(grammars, corpus)
+    hidden = not sys.stderr.isatty()
+    dreams = dreamer.dreams(seed, count)
+    with click.progressbar(dreams, count, label="dreaming", file=sys.stderr, hidden=hidden) as bar:
+        made = list(bar)
+    sources = list(corpus) or [paths.builtin("corpus")]
+    passages = texture.read_passages(texture.corpus_files(sources))
+    artifacts = dreamer.grammar.choices(ENTITY_SYMBOLS["artifact"])
+    report = evaluate.evaluate(
+        made, [p.text for p in passages], artifacts, sample=sample, seed=seed
+    )
+    if as_json:
+        import json
+
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(evaluate.format_table(report), nl=False)
+    missed = report.missed()
+    if strict and missed:
+        for line in missed:
+            click.echo(f"missed: {line}", err=True)
+        raise SystemExit(1)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--at", "time", default="21:30", show_default=True, metavar="HH:MM",
               help="When to save the night's dream each evening.")  # fmt: skip
