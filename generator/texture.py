@@ -10,10 +10,10 @@ import math
 import random
 import re
 import sys
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,38 +25,63 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 8
-# Walks follow a three-word chain, which keeps grammar, and where it can only copy the
-# corpus they may step down to the two-word chain, which splices sentences together.
-STATE_SIZE = 3
-BACKOFF = 0.5
-BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled models
+MODEL_FORMAT = 10
+# The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
+# them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
+# clause after the same join in another. Each clause keeps the grammar it was written with.
+CONNECTIVES = frozenset(
+    ["and", "but", "as", "while", "so", "until", "yet", "though", "where", "when", "because",
+     "then", "or"]
+)  # fmt: skip
+# A clause taken up after a join must open with its own subject or a phrase that sets the
+# scene ("and the gulls", ", as I walk", "; somewhere"), not with a verb that belonged to
+# another sentence's subject (", and let"), nor a pronoun whose noun stayed behind ("and it").
+CLAUSE_OPENERS = frozenset(
+    ["i", "the", "a", "an", "my", "every", "each", "everything", "something", "nothing", "all",
+     "some", "no", "there", "here", "now", "somewhere", "one", "if", "though", "for", "in",
+     "on", "at", "with", "under", "over", "through", "into", "above", "below", "beyond",
+     "behind", "around", "across", "along", "far", "even", "still", "only", "slowly", "soon",
+     "once", "again", "both", "nobody", "two", "three", "overhead", "beneath", "underfoot",
+     "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
+)  # fmt: skip
+MAX_CLAUSES = 3
+# The word after one of these in the corpus is a verb, unless it is one of NOT_VERBS;
+# with fewer than MIN_VERBS found, every clause is taken to have one.
+MIN_VERBS = 20
+SUBJECTS = frozenset(["i", "it", "we", "they", "he", "she"])
+NOT_VERBS = frozenset(
+    ["the", "a", "an", "to", "too", "all", "and", "but", "as", "so", "in", "on", "at", "of",
+     "with", "for", "from", "into", "over", "under", "again", "still", "just", "only", "even",
+     "never", "not", "no", "that", "this", "up", "down", "out", "back", "away", "here",
+     "there", "now", "then", "once", "myself", "itself", "i", "it", "we", "they", "you", "me",
+     "my", "its", "also", "almost", "always", "really", "simply", "slowly", "",
+     "whole", "own", "very"]
+)  # fmt: skip
+BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled chains
+# Draws of a clause after a join before the walk gives up.
+DRAWS = 8
 # A movement with fewer sentences than this draws on the whole corpus instead.
 MIN_MOVEMENT_SENTENCES = 100
 # A texture sentence may share at most this many consecutive words with the corpus.
 MAX_SHARED_RUN = 10
-MIN_WORDS, MAX_WORDS = 10, 24
-# Walks per sentence at most: they seldom die on the way, but many finished sentences still
-# fail the whole-sentence tests (Bayes, a copy once the slots are filled).
-TRIES = 300
-# A state with more next words than this is drawn from (up to this many times) rather than
-# filtered word by word.
-FILTER_UP_TO = 40
-CANDIDATES = 3
-# Markov sentences lose their grammar where one corpus sentence is spliced onto another in
-# mid-clause. A splice shows as a five-word run the corpus never has; it is accepted only
-# when the three words it turns on hold a clause boundary (a comma, "and", "as", ...).
-JOIN = 5
-JOIN_WORDS = frozenset(
-    ["and", "but", "as", "while", "then", "until", "because", "where", "when", "so", "or",
-     "though", "if"]
-)  # fmt: skip
-# A word belongs to the places (objects, themes) that account for at least ALLOWED_SHARE
-# of its use, weighed by how much text each has. When those are at most BOUND_SHARE of
-# all the places, the word is bound to them: "dune" to the desert, "sand" to a few
-# places, while "light" belongs everywhere.
-BOUND_SHARE = 0.5
-ALLOWED_SHARE = 0.04
+MIN_WORDS, MAX_WORDS = 10, 26
+# Texture is drawn from a pool of sentences made once per corpus (and cached with it), so a
+# dream only picks: up to POOL_SIZE distinct sentences per movement, from at most POOL_WALKS
+# walks. Each pool sentence knows which places, objects and themes it suits.
+POOL_SIZE = 5000
+POOL_WALKS = 100000
+# No more than this many pool sentences may share their first (or last) FAMILY_WORDS words,
+# so one likely clause cannot come back night after night.
+FAMILY_SIZE, FAMILY_WORDS = 24, 5
+# A word belongs to the places (objects, themes) where it is used at least ALLOWED_SHARE
+# of its average rate over all of them (weighed by how much text each has). When those
+# are at most BOUND_SHARE of all the places, the word is bound to them: "dune" to the
+# desert, "sand" to a few places, while "light" and "easier" belong everywhere.
+BOUND_SHARE = 1 / 3
+ALLOWED_SHARE = 0.25
+# Uses it takes to bind a word: a rare word is bound to a place ("dunlin"), but says
+# nothing of a theme.
+MIN_BOUND_USES = {"place": 1, "artifact": 3, "theme": 6}
 # Texture is atmosphere; who the dream is about is the grammar's theme to tell. Sentences
 # with people in them are kept out of the chains, so texture cannot bring a grandmother
 # into a dream about a friendship.
@@ -67,14 +92,38 @@ PEOPLE = frozenset(
      "colleague", "partner", "husband", "wife", "aunt", "uncle", "someone", "person", "people"]
 )  # fmt: skip
 # How much likelier (in natural log) another value may make a sentence than the dream's own.
-MARGIN = {"place": 4.0, "artifact": 2.5, "theme": 2.5}
+MARGIN = {"place": 6.0, "artifact": 4.5, "theme": 4.5}
 # Corpus header fields -> the dream's entity each one must agree with.
 FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
+ENTITIES = tuple(FIELDS.values())
 # Slot name in the model -> the entity that fills it.
 SLOTS = {"object": "artifact", "place": "place"}
+# What a movement's texture must not say, on the lower-cased, slotted sentence (None: any
+# movement). Waking is the grammar's to tell, at the very end, and a bedroom or a window
+# would put the dreamer indoors in any place; letting the object go belongs to the
+# release's own lines, once; the water the journey leads to is the haven's, which the
+# grammar names.
+_WAKING = (
+    r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bedroom|room|rooms|pillows?|ceiling"
+    r"|kitchen|phone|curtains?|indoors|duvet|sheets)\b"
+)
+_LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
+_WATERS = (
+    r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
+    r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
+)
+FORBIDDEN: dict[str | None, re.Pattern[str]] = {
+    None: re.compile(_WAKING),
+    "setting": re.compile(_LETTING_GO),
+    "artifact": re.compile(_LETTING_GO),
+    "revelation": re.compile(_LETTING_GO),
+    "journey": re.compile(f"{_LETTING_GO}|{_WATERS}"),
+    "release": re.compile(f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*"),
+}
 
 _HEADER = re.compile(r"^%%(.*)$")
 _SLOT = re.compile(r"\{(\w+)\}")
+_PRONOUN = re.compile(r"\b(it|its|itself|they|them|their|theirs|themselves)\b", re.IGNORECASE)
 _PUNCTUATION = ".,;:!?\"'()-"
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
@@ -192,54 +241,40 @@ Model = dict[tuple[str, ...], list[list[Any]]]
 Profile = dict[str, Any]
 
 
+# One pool sentence: its slotted text, then bit masks of the values it suits: per entity in
+# ENTITIES (over TextureModel.values, plus a last bit for values the corpus never tagged),
+# then per slot in SLOTS (over TextureModel.lexicon: filled with that value, it copies
+# nothing).
+Entry = tuple[Any, ...]
+
+
 @dataclass
 class TextureModel:
-    """Compiled chains per movement, plus what it takes to keep their sentences honest."""
+    """Each movement's pool of texture sentences, made once per corpus; a dream only picks."""
 
-    # movement -> (three-word chain, two-word chain)
-    chains: dict[str, tuple[Model, Model]]
-    # crc32 of every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased.
-    seen_runs: frozenset[int]
-    # crc32 of every run of JOIN words (slotted, lower-cased, with sentence ends marked).
-    seen_joins: frozenset[int]
-    # The whole corpus, lower-cased, one sentence a line, for "is this a piece of one".
-    seen_text: str
-    bound: dict[str, dict[str, frozenset[str]]]
-    profiles: dict[str, Profile]
+    pools: dict[str, list[Entry]]
+    # entity -> the values the corpus tags; slot -> the values that may fill it
+    values: dict[str, list[str]]
+    lexicon: dict[str, list[str]]
     sentence_count: int
     # The cache key it was loaded under: names the corpus it learned (not stored).
     key: str = ""
 
     def to_builtins(self) -> dict[str, Any]:
         """Plain dicts, lists and strings, which `marshal` stores and loads fast."""
-        keys: dict[int, str] = {}
-        models: dict[str, tuple[Model, Model]] = {}
-        for pair in self.chains.values():
-            key = keys.setdefault(id(pair), str(len(keys)))
-            models[key] = pair
         return {
-            "models": models,
-            "chains": {movement: keys[id(pair)] for movement, pair in self.chains.items()},
-            "seen_runs": set(self.seen_runs),
-            "seen_joins": set(self.seen_joins),
-            "seen_text": self.seen_text,
-            "bound": {
-                e: {w: tuple(sorted(v)) for w, v in b.items()} for e, b in self.bound.items()
-            },
-            "profiles": self.profiles,
+            "pools": self.pools,
+            "values": self.values,
+            "lexicon": self.lexicon,
             "sentence_count": self.sentence_count,
         }
 
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> TextureModel:
-        models = data["models"]
         return cls(
-            chains={movement: models[key] for movement, key in data["chains"].items()},
-            seen_runs=frozenset(data["seen_runs"]),
-            seen_joins=frozenset(data["seen_joins"]),
-            seen_text=data["seen_text"],
-            bound={e: {w: frozenset(v) for w, v in b.items()} for e, b in data["bound"].items()},
-            profiles=data["profiles"],
+            pools=data["pools"],
+            values=data["values"],
+            lexicon=data["lexicon"],
             sentence_count=data["sentence_count"],
         )
 
@@ -250,189 +285,277 @@ class TextureModel:
         rng: random.Random,
         avoid: set[str],
     ) -> str | None:
-        """A new sentence for `movement` that fits the dream's entities, or None."""
-        chains = self.chains.get(movement)
-        if chains is None:
-            return None
-        found: list[str] = []
-        fits: dict[str, bool] = {}
-        for _ in range(TRIES):
-            words = self._walk(*chains, entities, rng, fits)
-            if words is None:
+        """A sentence for `movement` that suits the dream's entities, or None."""
+        wanted = []
+        for entity in ENTITIES:
+            values = self.values.get(entity, [])
+            own = entities.get(entity)
+            wanted.append(1 << (values.index(own) if own in values else len(values)))
+        for slot, entity in SLOTS.items():
+            names = self.lexicon.get(slot, [])
+            own = entities.get(entity)
+            # A value with no place in the lexicon can only take sentences without the slot.
+            wanted.append(1 << (names.index(own) if own in names else len(names)))
+        fitting = [
+            entry[0]
+            for entry in self.pools.get(movement, ())
+            if all(mask & bit for mask, bit in zip(entry[1:], wanted, strict=True))
+        ]
+        while fitting:
+            sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
+            if sentence is not None and sentence not in avoid:
+                return sentence
+        return None
+
+
+@dataclass
+class Learner:
+    """A clause chain per movement, plus what it takes to keep its sentences honest: what
+    makes the pools, not needed once they are made."""
+
+    # movement -> the compiled clause chain: (token,) -> [next tokens, cumulative weights]
+    chains: dict[str, Model]
+    # Every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased, punctuation aside.
+    seen_runs: frozenset[tuple[str, ...]]
+    # Every run of MIN_WORDS words in the corpus, as seen_runs: a sentence that is all
+    # one of these is only a piece of a corpus sentence.
+    seen_pieces: frozenset[tuple[str, ...]]
+    # Words the corpus uses as verbs ("I walk", "it hums"): a clause without one is a
+    # fragment ("and the house") that cannot stand after a join.
+    verbs: frozenset[str]
+    bound: dict[str, dict[str, frozenset[str]]]
+    profiles: dict[str, Profile]
+    sentence_count: int
+    _clause_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
+
+    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[Entry]:
+        """Up to POOL_SIZE distinct sentences for `movement`, each with the masks of what it
+        suits; made from a fixed seed, so the same corpus always gives the same pool."""
+        chain = self.chains.get(movement)
+        if chain is None:
+            return []
+        rng = random.Random(f"pool:{movement}")
+        forbidden = [FORBIDDEN[None], FORBIDDEN.get(movement, FORBIDDEN[None])]
+        found: set[str] = set()
+        entries: list[Entry] = []
+        families: Counter[tuple[str, ...]] = Counter()
+        for _ in range(POOL_WALKS):
+            text = self.walk(chain, rng)
+            if text is None or text in found:
                 continue
-            sentence = _fill(" ".join(words), entities)
-            if sentence is None or sentence in avoid or self._copies(sentence):
+            found.add(text)
+            lowered = text.lower()
+            if any(pattern.search(lowered) for pattern in forbidden):
                 continue
-            found.append(sentence)
-            if len(found) == CANDIDATES:
+            words = lowered.split()
+            ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
+            if any(families[end] >= FAMILY_SIZE for end in ends):
+                continue
+            entry = self._entry(text, lexicon)
+            if entry is None:
+                continue
+            families.update(ends)
+            entries.append(entry)
+            if len(entries) == POOL_SIZE:
                 break
-        # Short sentences are the likely walks, and would come back night after night; the
-        # longest of a few good ones is the rarest.
-        return max(found, key=len, default=None)
+        return entries
 
-    def _walk(
-        self,
-        high: Model,
-        low: Model,
-        entities: Mapping[str, str | None] | None,
-        rng: random.Random,
-        fits: dict[str, bool],
-    ) -> list[str] | None:
-        """Walk the chains for one sentence, giving up as soon as it cannot be used.
-
-        With entities None, any sentence that is new and well joined will do. `fits`
-        remembers which words suit these entities, across walks.
-        """
-        state = (BEGIN,) * STATE_SIZE
-        words: list[str] = []
-        marked = ["<s>"]  # lower-cased, sentence ends marked
+    def walk(self, chain: Model, rng: random.Random) -> str | None:
+        """One walk of the clause chain: a new sentence, or None if this walk made none."""
+        state = BEGIN
+        parts: list[str] = []
+        clauses = length = 0
         while True:
-            choices = high.get(state)
-            if choices is None or (len(choices[0]) == 1 and words and rng.random() < BACKOFF):
-                choices = low[state[1:]]
-            # Only next words that keep the sentence usable are drawn, in their proportions,
-            # so a walk rarely dies. Long lists are drawn from until a word passes.
-            following, cumulative = choices
-            word = None
-            if len(following) > FILTER_UP_TO:
-                for _ in range(FILTER_UP_TO):
-                    draw = following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
-                    if self._may_follow(draw, words, marked, entities, fits):
-                        word = draw
+            following, cumulative = chain[(state,)]
+            if state in CONNECTOR_TOKENS:
+                # Only clauses that can open after a join; a few draws nearly always find one.
+                for _ in range(DRAWS):
+                    token = _draw(following, cumulative, rng)
+                    if _opens_clause(token) and self._is_clause(token):
                         break
+                else:
+                    return None
             else:
-                options: list[str] = []
-                weights: list[int] = []
-                previous = 0
-                for draw, total in zip(following, cumulative, strict=True):
-                    if self._may_follow(draw, words, marked, entities, fits):
-                        options.append(draw)
-                        weights.append(total - previous)
-                    previous = total
-                if options:
-                    word = rng.choices(options, weights=weights)[0]
-            if word is None:
-                return None
-            if word == END:
+                token = _draw(following, cumulative, rng)
+                if state == BEGIN and not self._is_clause(token):
+                    return None
+            if token == END:
                 break
-            words.append(word)
-            marked.append(word.lower())
-            state = (*state[1:], word)
-        marked.append("</s>")
-        if len(words) < MIN_WORDS or words[-1][-1] not in ".!?":
+            if token not in CONNECTOR_TOKENS:
+                clauses += 1
+                size = token.count(" ") + 1
+                length += size
+                # A clause longer than MAX_SHARED_RUN could only be copied.
+                if clauses > MAX_CLAUSES or size > MAX_SHARED_RUN or length > MAX_WORDS:
+                    return None
+            parts.append(token)
+            state = token
+        if clauses < 2:
             return None
-        if not (words[0][0].isupper() or words[0].startswith("{")):
+        text = _join(parts)
+        if _dangles(text):
             return None
-        if len(marked) >= JOIN and not self._joins_well(marked[-JOIN:]):
+        words = text.split()
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] not in ".!?":
             return None
-        if entities is not None and not self._reads_as(marked[1:-1], entities):
+        lowered = [w.lower() for w in words]
+        if self._copies(lowered) or tuple(map(_plain, lowered)) in self.seen_pieces:
             return None
-        # Last, as the dearest test: a sentence that is only a piece of one corpus sentence.
-        if f" {' '.join(marked[1:-1])[:-1]}" in self.seen_text:
-            return None
-        return words
+        return text
 
-    def _copies(self, sentence: str) -> bool:
-        """A run of the corpus as filled in: "music box" makes a slot two words long."""
-        return any(run in self.seen_runs for run in _runs(sentence.lower().split()))
+    def _entry(self, text: str, lexicon: Mapping[str, Sequence[str]]) -> Entry | None:
+        """The sentence with its masks; None when it suits nothing."""
+        lowered = text.lower().split()
+        masks: list[int] = []
+        for entity in ENTITIES:
+            profile = self.profiles.get(entity)
+            values: list[str] = profile["values"] if profile else []
+            bound = self.bound.get(entity, {})
+            binding = [bound[w] for w in map(_bare, lowered) if w in bound]
+            readings = self._readings(lowered, entity) if profile else set()
+            mask = 0
+            for i, value in enumerate(values):
+                if value in readings and all(value in allowed for allowed in binding):
+                    mask |= 1 << i
+            if not binding:  # a value the corpus never tagged: nothing may be bound
+                mask |= 1 << len(values)
+            masks.append(mask)
+        used = {slot for slot in SLOTS if f"{{{slot}}}" in text or f"{{{slot}s}}" in text}
+        for slot, entity in SLOTS.items():
+            names = lexicon.get(slot, [])
+            if slot not in used:
+                masks.append(-1)  # any value, or none
+                continue
+            mask = 0
+            for i, name in enumerate(names):
+                # Filled with this value, and the other slots with any of theirs.
+                fillings = _fillings(used - {slot}, lexicon)
+                filled = (_substitute(text, {entity: name, **other}) for other in fillings)
+                if not any(f is None or self._copies(f.lower().split()) for f in filled):
+                    mask |= 1 << i
+            masks.append(mask)
+        if not all(masks):
+            return None
+        return (text, *masks)
 
-    def _may_follow(
-        self,
-        word: str,
-        words: list[str],
-        marked: list[str],
-        entities: Mapping[str, str | None] | None,
-        fits: dict[str, bool],
-    ) -> bool:
-        """Whether `word` may come next: not too long or short, no copied run, no splice
-        in mid-clause, nothing bound to another dream's things."""
-        if word == END:
-            return len(words) >= MIN_WORDS
-        if len(words) == MAX_WORDS:
-            return False
-        if entities is not None:
-            if word not in fits:
-                fits[word] = self._fits(word, entities)
-            if not fits[word]:
-                return False
-        lowered = word.lower()
-        if (
-            len(words) >= MAX_SHARED_RUN
-            and _crc([_plain(w) for w in (*marked[-MAX_SHARED_RUN:], lowered)]) in self.seen_runs
-        ):
-            return False
-        return len(marked) < JOIN - 1 or self._joins_well([*marked[-(JOIN - 1) :], lowered])
+    def _is_clause(self, token: str) -> bool:
+        """Whether the clause has a verb after its first word (its subject or opener)."""
+        known = self._clause_memo.get(token)
+        if known is None:
+            # A corpus that never says "I ..." or "it ..." cannot tell its verbs: trust it.
+            known = len(self.verbs) < MIN_VERBS or any(
+                _plain(w.lower()) in self.verbs for w in token.split()[1:]
+            )
+            self._clause_memo[token] = known
+        return known
+
+    def _copies(self, lowered: Sequence[str]) -> bool:
+        return any(run in self.seen_runs for run in _runs(lowered))
 
     def novel_sentences(self, movement: str, walks: int, seed: int = 0) -> set[str]:
-        """The distinct new, well-joined sentences `walks` walks find (for corpus stats)."""
-        chains = self.chains.get(movement)
-        if chains is None:
+        """The distinct new sentences `walks` walks find (for corpus stats)."""
+        chain = self.chains.get(movement)
+        if chain is None:
             return set()
         rng = random.Random(f"{seed}:stats:{movement}")
-        found = (self._walk(*chains, None, rng, {}) for _ in range(walks))
-        return {" ".join(words) for words in found if words is not None}
+        found = (self.walk(chain, rng) for _ in range(walks))
+        return {text for text in found if text is not None}
 
-    def _fits(self, word: str, entities: Mapping[str, str | None]) -> bool:
-        """False for a word bound to places (objects, themes) other than the dream's."""
-        bare = _bare(word.lower())
-        for name, bound in self.bound.items():
-            allowed = bound.get(bare)
-            if allowed is not None and entities.get(name) not in allowed:
-                return False
+    def _readings(self, lowered: Sequence[str], entity: str) -> set[str]:
+        """The values of `entity` the sentence may read as: none much less likely than the
+        likeliest (naive Bayes over its words)."""
+        profile = self.profiles[entity]
+        logs = self._logs.get(entity)
+        if logs is None:
+            logs = self._logs[entity] = _log_likelihoods(profile)
+        scores = [0.0] * len(profile["values"])
+        for word in map(_bare, lowered):
+            vector = logs.get(word)
+            if vector is not None:
+                scores = [a + b for a, b in zip(scores, vector, strict=True)]
+        best = max(scores)
+        margin = MARGIN[entity]
+        names: list[str] = profile["values"]
+        return {name for name, score in zip(names, scores, strict=True) if best - score <= margin}
+
+
+def _log_likelihoods(profile: Profile) -> dict[str, list[float]]:
+    """word -> log P(word | value) for each value, add-one smoothed."""
+    counts: dict[str, list[int]] = profile["counts"]
+    vocabulary = len(counts)
+    totals: list[int] = profile["totals"]
+    return {
+        word: [
+            math.log((n + 1) / (total + vocabulary)) for n, total in zip(seen, totals, strict=True)
+        ]
+        for word, seen in counts.items()
+    }
+
+
+def _dangles(text: str) -> bool:
+    """Whether a pronoun has lost its noun: "it" before the sentence names the object (the
+    "it" of another sentence's thing), or "they" at all."""
+    matches = list(_PRONOUN.finditer(text))
+    if any(m.group(1).lower().startswith(("they", "them", "their")) for m in matches):
         return True
+    return bool(matches) and "{object" not in text[: matches[0].start()]
 
-    def _reads_as(self, lowered: Sequence[str], entities: Mapping[str, str | None]) -> bool:
-        """Whether the sentence as a whole reads as this dream's (naive Bayes over its words):
-        no other place, artifact or theme may be much likelier than the dream's own."""
-        words = [w for w in map(_bare, lowered) if w]
-        for entity, profile in self.profiles.items():
-            names: list[str] = profile["values"]
-            own = entities.get(entity)
-            if own not in names:
+
+def _draw(following: list[str], cumulative: list[int], rng: random.Random) -> str:
+    return following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+def _opens_clause(token: str) -> bool:
+    first = token.split(maxsplit=1)[0]
+    return first.lower() in CLAUSE_OPENERS or first.startswith("{") or first[0].isupper()
+
+
+def _clauses(words: Sequence[str]) -> list[str]:
+    """A sentence as [clause, join, clause, ...]: split where a comma or semicolon comes
+    before a connective ("cool, and the"), and at any semicolon."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for word in words:
+        lowered = word.lower()
+        joined = current and current[-1].endswith((",", ";"))
+        if joined and (current[-1].endswith(";") or lowered in CONNECTIVES):
+            mark = current[-1][-1]
+            current[-1] = current[-1][:-1]
+            tokens.append(" ".join(current))
+            current = []
+            if lowered in CONNECTIVES:
+                tokens.append(f"{mark} {lowered}")
                 continue
-            counts: dict[str, list[int]] = profile["counts"]
-            vocabulary = len(counts)
-            scores = [0.0] * len(names)
-            for word in words:
-                seen = counts.get(word)
-                if seen is None:
-                    continue
-                for i, total in enumerate(profile["totals"]):
-                    scores[i] += math.log((seen[i] + 1) / (total + vocabulary))
-            if max(scores) - scores[names.index(own)] > MARGIN[entity]:
-                return False
-        return True
-
-    def _joins_well(self, run: Sequence[str]) -> bool:
-        """A run the corpus has, or a splice that turns on a clause boundary."""
-        return _crc(run) in self.seen_joins or any(map(_is_boundary, run[1:-1]))
+            tokens.append(mark)
+        current.append(word)
+    tokens.append(" ".join(current))
+    return tokens
 
 
-def _crc(words: Sequence[str]) -> int:
-    return zlib.crc32(" ".join(words).encode())
+def _join(parts: Sequence[str]) -> str:
+    text = ""
+    for part in parts:
+        if part in CONNECTOR_TOKENS:
+            text += part
+        else:
+            text += f" {part}" if text else part
+    return text
 
 
-def _joins(lowered: Sequence[str]) -> Iterator[int]:
-    """crc32 of each run of JOIN words, sentence ends marked."""
-    marked = ["<s>", *lowered, "</s>"]
-    for i in range(len(marked) - JOIN + 1):
-        yield _crc(marked[i : i + JOIN])
+# Every join a clause chain can hold: ", and", "; and", ";", ...
+CONNECTOR_TOKENS = frozenset([";", *(f"{mark} {word}" for mark in ",;" for word in CONNECTIVES)])
 
 
-def _runs(lowered: Sequence[str]) -> Iterator[int]:
-    """crc32 of each run of MAX_SHARED_RUN + 1 words, punctuation aside: "water," is "water"."""
+def _runs(lowered: Sequence[str], size: int = MAX_SHARED_RUN + 1) -> Iterator[tuple[str, ...]]:
+    """Each run of `size` words, punctuation aside: "water," is "water"."""
     plain = [_plain(word) for word in lowered]
-    size = MAX_SHARED_RUN + 1
     for i in range(len(plain) - size + 1):
-        yield _crc(plain[i : i + size])
+        yield tuple(plain[i : i + size])
 
 
 def _plain(word: str) -> str:
     return word.strip(_PUNCTUATION)
-
-
-def _is_boundary(word: str) -> bool:
-    return word.endswith((",", ";", ":")) or word in JOIN_WORDS
 
 
 def _bare(word: str) -> str:
@@ -444,6 +567,16 @@ def _bare(word: str) -> str:
 
 
 def _fill(sentence: str, entities: Mapping[str, str | None]) -> str | None:
+    """The sentence with the dream's own things in its slots, articles agreeing; None if
+    the dream lacks one."""
+    filled = _substitute(sentence, entities)
+    if filled is None:
+        return None
+    filled = fix_articles(filled)
+    return filled[0].upper() + filled[1:]
+
+
+def _substitute(sentence: str, entities: Mapping[str, str | None]) -> str | None:
     missing = False
 
     def fill(match: re.Match[str]) -> str:
@@ -457,37 +590,64 @@ def _fill(sentence: str, entities: Mapping[str, str | None]) -> str | None:
         return s(value) if plural else value
 
     filled = _SLOT.sub(fill, sentence)
-    if missing:
-        return None
-    filled = fix_articles(filled)
-    return filled[0].upper() + filled[1:]
+    return None if missing else filled
 
 
 def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> TextureModel:
-    """Train one chain per movement (its own sentences weighted over the whole corpus)."""
+    """Learn the corpus, then make each movement's pool of sentences for these slot values."""
+    learner = learn(passages, lexicon)
+    names = {slot: sorted(lexicon.get(slot, ())) for slot in SLOTS}
+    return TextureModel(
+        pools={movement: learner.pool(movement, names) for movement in MOVEMENTS},
+        values={
+            entity: list(learner.profiles[entity]["values"]) if entity in learner.profiles else []
+            for entity in ENTITIES
+        },
+        lexicon=names,
+        sentence_count=learner.sentence_count,
+    )
+
+
+def _fillings(
+    slots: set[str], lexicon: Mapping[str, Sequence[str]]
+) -> list[dict[str, str | None]]:
+    """Every way to fill these slots from the lexicon, as entity -> value."""
+    fillings: list[dict[str, str | None]] = [{}]
+    for slot in sorted(slots):
+        entity = SLOTS[slot]
+        fillings = [{**f, entity: v} for f in fillings for v in lexicon.get(slot, ())]
+    return fillings
+
+
+def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learner:
+    """Train one clause chain per movement, on its own passages and the untagged text."""
     lexicon = _with_tagged_nouns(lexicon, passages)
     slot = _Slotter(lexicon)
     by_movement: dict[str | None, list[list[str]]] = {}
-    seen: set[int] = set()
-    joins: set[int] = set()
-    seen_text: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    pieces: set[tuple[str, ...]] = set()
+    verbs: set[str] = set()
     for passage in passages:
         for sentence in _sentences(passage.text):
             for variant in (sentence, slot(sentence)):
                 lowered = variant.lower().split()
                 seen.update(_runs(lowered))
-                seen_text.append(" ".join(lowered))
+                pieces.update(_runs(lowered, MIN_WORDS))
+            plain = [_plain(w) for w in sentence.lower().split()]
+            verbs.update(b for a, b in pairwise(plain) if a in SUBJECTS)
             words = slot(sentence).split()
-            joins.update(_joins([w.lower() for w in words]))
-            if words and not any(_bare(w.lower()) in PEOPLE for w in words):
-                by_movement.setdefault(passage.movement, []).append(words)
-    everything = [words for group in by_movement.values() for words in group]
+            clauses = _clauses(words)
+            # A sentence of one clause has no join to leave by: it could only be copied.
+            if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
+                by_movement.setdefault(passage.movement, []).append(clauses)
+    everything = [clauses for group in by_movement.values() for clauses in group]
     untagged = by_movement.get(None, [])
-    chains: dict[str, tuple[Model, Model]] = {}
-    whole: tuple[Model, Model] | None = None
+    chains: dict[str, Model] = {}
+    whole: Model | None = None
     for movement in MOVEMENTS:
-        # A movement's chain learns only its own passages and the untagged text: mixed with
-        # the rest, the novelty test favours sentences spliced from other movements.
+        # A movement's chain learns only its own passages and the untagged text, so journey
+        # texture reads like a journey; a movement with too little text of its own borrows
+        # the whole corpus.
         own = by_movement.get(movement, [])
         if len(own) >= MIN_MOVEMENT_SENTENCES:
             chains[movement] = _compile(own + untagged)
@@ -495,11 +655,11 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
             whole = whole or _compile(everything)
             chains[movement] = whole
     uses, values = _word_uses(passages, slot)
-    return TextureModel(
+    return Learner(
         chains=chains,
         seen_runs=frozenset(seen),
-        seen_joins=frozenset(joins),
-        seen_text=" " + " \n ".join(seen_text),
+        seen_pieces=frozenset(pieces),
+        verbs=frozenset(verbs - NOT_VERBS),
         bound=_bound_words(uses, values),
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
@@ -535,7 +695,7 @@ def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
     """How big a corpus is and how much new texture its model can make."""
     files = corpus_files(sources)
     passages = read_passages(files)
-    model = build(passages, {})
+    model = learn(passages, {})
     sentences: Counter[str | None] = Counter()
     for passage in passages:
         sentences[passage.movement] += len(_sentences(passage.text))
@@ -549,12 +709,11 @@ def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
     )
 
 
-def _compile(sentences: list[list[str]]) -> tuple[Model, Model]:
+def _compile(sentences: list[list[str]]) -> Model:
     import markovify  # only needed when there is no cached model
 
-    high = markovify.Chain(sentences, STATE_SIZE).compile().model
-    low = markovify.Chain(sentences, STATE_SIZE - 1).compile().model
-    return high, low
+    model: Model = markovify.Chain(sentences, 1).compile().model
+    return model
 
 
 def _with_tagged_nouns(
@@ -613,9 +772,12 @@ def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str,
             size.update(counts)
         bound[entity] = {}
         for word, counts in counts_by_word.items():
+            if sum(counts.values()) < MIN_BOUND_USES[entity]:
+                continue
             rates = {value: n / size[value] for value, n in counts.items()}
-            total = sum(rates.values())
-            allowed = frozenset(v for v, rate in rates.items() if rate / total >= ALLOWED_SHARE)
+            # A value where the word is used at a fair share of its average rate.
+            floor = ALLOWED_SHARE * sum(rates.values()) / len(values[entity])
+            allowed = frozenset(v for v, rate in rates.items() if rate >= floor)
             if allowed and len(allowed) <= len(values[entity]) * BOUND_SHARE:
                 bound[entity][word] = allowed
     return bound
