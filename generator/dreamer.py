@@ -67,7 +67,7 @@ class Dreamer:
         choose: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
     ) -> None:
-        full = grammar.load(grammar.sources(grammars))
+        full = grammar.load(grammar.sources(grammars), cache_dir)
         # `choose` fixes entities for every dream, e.g. {"theme": "grief", "place": "shore"}.
         self.grammar = full
         for entity, value in (choose or {}).items():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
-from importlib.metadata import entry_points
-
-import inflect
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
+
+if TYPE_CHECKING:
+    import inflect
 
 Modifier = Callable[..., str]
 
@@ -44,6 +45,8 @@ _VOWELS = "aeiou"
 
 @cache
 def _engine() -> inflect.engine:
+    import inflect  # only when a modifier is applied: it takes a while to import
+
     return inflect.engine()
 
 
@@ -220,6 +223,14 @@ def modifiers() -> tuple[dict[str, Modifier], list[Problem]]:
             continue
         found[entry.name] = modifier
     return found, problems
+
+
+def entry_points(group: str) -> Any:
+    """The installed entry points of `group` (importlib.metadata is slow to import, so it
+    is imported only when plugins are looked for)."""
+    from importlib.metadata import entry_points as installed
+
+    return installed(group=group)
 
 
 _ARTICLE = re.compile(r"\b([Aa]n?) (?=([A-Za-z][\w'-]*))")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import marshal
 import math
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,9 +17,10 @@ from typing import Any
 
 import tracery
 
-from . import paths
-from .english import Modifier, modifiers
+from . import __version__, paths
+from .english import MODIFIERS, Modifier, modifiers
 from .errors import DreamError, Problem
+from .files import write_atomic
 
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
@@ -94,8 +99,6 @@ class Grammar:
 
 def write_copy(folder: Path) -> list[Path]:
     """Copy the built-in grammar (and its README) into `folder`, refusing to overwrite."""
-    from .files import write_atomic
-
     originals = sorted(
         p for p in paths.builtin("grammars").iterdir() if p.suffix in (*GRAMMAR_SUFFIXES, ".md")
     )
@@ -127,16 +130,76 @@ def sources(extra: Sequence[Path | str] = ()) -> list[Path]:
     return [*builtin_paths(), *([user] if user.is_dir() else []), *(Path(p) for p in extra)]
 
 
-def load(sources: Sequence[Path | str]) -> Grammar:
+def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Grammar:
     """Merge the grammar files and folders in order (later symbols replace earlier), then check.
 
-    Raises DreamError with every error found; warnings (see `inspect`) are not errors.
+    Raises DreamError with every error found; warnings (see `inspect`) are not errors. A
+    grammar that passed is remembered in the cache folder (by the contents of its files), so
+    the same files are not parsed and checked again on the next run.
     """
+    folder = cache_dir if cache_dir is not None else paths.user_cache_dir()
+    files = list(_grammar_files([Path(s) for s in sources], []))
+    key = _cache_key(files)
+    cached = folder / f"grammar-{key}.marshal" if key else None
+    if cached is not None:
+        with contextlib.suppress(Exception):  # missing, truncated, another layout: check
+            return _from_builtins(marshal.loads(cached.read_bytes()))
     grammar, problems = inspect(sources)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DreamError(errors)
+    if cached is not None:
+        with contextlib.suppress(OSError):  # a cache we cannot write only costs time
+            write_atomic(cached, marshal.dumps(_to_builtins(grammar)))
     return grammar
+
+
+# Bump when what a cached grammar holds changes.
+CACHE_FORMAT = 1
+
+
+def _cache_key(files: Sequence[Path]) -> str | None:
+    """A hash of the files' names and contents; None when one cannot be read (the check
+    will say why)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {__version__} {sys.version}".encode())
+    for file in files:
+        try:
+            digest.update(f"\0{file}\0".encode() + file.read_bytes())
+        except OSError:
+            return None
+    return digest.hexdigest()[:24]
+
+
+def _to_builtins(grammar: Grammar) -> dict[str, Any]:
+    return {
+        "rules": grammar.rules,
+        "weights": grammar.weights,
+        "origins": {k: (o.file, o.line) for k, o in grammar.origins.items()},
+        "files": grammar.files,
+        # Only a grammar that uses a plugin's modifier needs the (slow) look for plugins.
+        "plugins": sorted(_modifiers_used(grammar) - MODIFIERS.keys()),
+    }
+
+
+def _from_builtins(data: dict[str, Any]) -> Grammar:
+    return Grammar(
+        rules=data["rules"],
+        weights=data["weights"],
+        origins={k: Origin(file, line) for k, (file, line) in data["origins"].items()},
+        files=data["files"],
+        modifiers=modifiers()[0] if data["plugins"] else dict(MODIFIERS),
+    )
+
+
+def _modifiers_used(grammar: Grammar) -> set[str]:
+    return {
+        name
+        for rules in grammar.rules.values()
+        for rule in rules
+        if "." in rule
+        for kind, name in _walk(rule)
+        if kind == "modifier"
+    }
 
 
 def inspect(sources: Sequence[Path | str]) -> tuple[Grammar, list[Problem]]:

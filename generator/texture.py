@@ -25,7 +25,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 10
+MODEL_FORMAT = 13
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -59,7 +59,7 @@ NOT_VERBS = frozenset(
 )  # fmt: skip
 BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled chains
 # Draws of a clause after a join before the walk gives up.
-DRAWS = 8
+DRAWS = 40
 # A movement with fewer sentences than this draws on the whole corpus instead.
 MIN_MOVEMENT_SENTENCES = 100
 # A texture sentence may share at most this many consecutive words with the corpus.
@@ -70,6 +70,9 @@ MIN_WORDS, MAX_WORDS = 10, 26
 # walks. Each pool sentence knows which places, objects and themes it suits.
 POOL_SIZE = 5000
 POOL_WALKS = 100000
+# Random draws from the pool, looking for a sentence that suits the dream, before the
+# whole pool is searched.
+PROBES = 200
 # No more than this many pool sentences may share their first (or last) FAMILY_WORDS words,
 # so one likely clause cannot come back night after night.
 FAMILY_SIZE, FAMILY_WORDS = 24, 5
@@ -79,6 +82,9 @@ FAMILY_SIZE, FAMILY_WORDS = 24, 5
 # desert, "sand" to a few places, while "light" and "easier" belong everywhere.
 BOUND_SHARE = 1 / 3
 ALLOWED_SHARE = 0.25
+# A word used for LOCAL_SHARE of its (weighed) use in at most half the places speaks of
+# those places: a clause with such a word keeps to the places it was written of.
+LOCAL_SHARE = 0.04
 # Uses it takes to bind a word: a rare word is bound to a place ("dunlin"), but says
 # nothing of a theme.
 MIN_BOUND_USES = {"place": 1, "artifact": 3, "theme": 6}
@@ -92,20 +98,21 @@ PEOPLE = frozenset(
      "colleague", "partner", "husband", "wife", "aunt", "uncle", "someone", "person", "people"]
 )  # fmt: skip
 # How much likelier (in natural log) another value may make a sentence than the dream's own.
-MARGIN = {"place": 6.0, "artifact": 4.5, "theme": 4.5}
+# Places need no such test: each clause keeps to the places it was written of.
+MARGIN = {"place": math.inf, "artifact": 4.5, "theme": 4.5}
 # Corpus header fields -> the dream's entity each one must agree with.
 FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
 ENTITIES = tuple(FIELDS.values())
 # Slot name in the model -> the entity that fills it.
 SLOTS = {"object": "artifact", "place": "place"}
 # What a movement's texture must not say, on the lower-cased, slotted sentence (None: any
-# movement). Waking is the grammar's to tell, at the very end, and a bedroom or a window
-# would put the dreamer indoors in any place; letting the object go belongs to the
+# movement). Waking (and the morning) is the grammar's to tell, at the very end, and a
+# bedroom would put the dreamer indoors in any place; letting the object go belongs to the
 # release's own lines, once; the water the journey leads to is the haven's, which the
 # grammar names.
 _WAKING = (
-    r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bedroom|room|rooms|pillows?|ceiling"
-    r"|kitchen|phone|curtains?|indoors|duvet|sheets)\b"
+    r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bed|beds|bedroom|room|rooms|pillows?"
+    r"|ceiling|kitchen|phone|curtains?|indoors|duvet|sheets|morning|daylight|dawn|sunrise)\b"
 )
 _LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
 _WATERS = (
@@ -241,6 +248,8 @@ Model = dict[tuple[str, ...], list[list[Any]]]
 Profile = dict[str, Any]
 
 
+# A walk's sentence, and the places its clauses were written of (None: any).
+Walk = tuple[str, frozenset[str] | None]
 # One pool sentence: its slotted text, then bit masks of the values it suits: per entity in
 # ENTITIES (over TextureModel.values, plus a last bit for values the corpus never tagged),
 # then per slot in SLOTS (over TextureModel.lexicon: filled with that value, it copies
@@ -252,7 +261,8 @@ Entry = tuple[Any, ...]
 class TextureModel:
     """Each movement's pool of texture sentences, made once per corpus; a dream only picks."""
 
-    pools: dict[str, list[Entry]]
+    # movement -> groups of sentences that open with the same clause
+    pools: dict[str, list[list[Entry]]]
     # entity -> the values the corpus tags; slot -> the values that may fill it
     values: dict[str, list[str]]
     lexicon: dict[str, list[str]]
@@ -296,11 +306,22 @@ class TextureModel:
             own = entities.get(entity)
             # A value with no place in the lexicon can only take sentences without the slot.
             wanted.append(1 << (names.index(own) if own in names else len(names)))
-        fitting = [
-            entry[0]
-            for entry in self.pools.get(movement, ())
-            if all(mask & bit for mask, bit in zip(entry[1:], wanted, strict=True))
-        ]
+        groups = self.pools.get(movement, [])
+
+        def fits(entry: Entry) -> bool:
+            return all(mask & bit for mask, bit in zip(entry[1:], wanted, strict=True))
+
+        # A draw picks an opening clause, then one of its sentences, so that a clause many
+        # sentences share comes no more often than any other. A tenth or so of the pool
+        # fits any dream: only a dream that nothing much suits needs the whole search.
+        for _ in range(PROBES if groups else 0):
+            group = groups[rng.randrange(len(groups))]
+            entry = group[rng.randrange(len(group))]
+            if fits(entry):
+                sentence = _fill(entry[0], entities)
+                if sentence is not None and sentence not in avoid:
+                    return sentence
+        fitting = [entry[0] for group in groups for entry in group if fits(entry)]
         while fitting:
             sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
             if sentence is not None and sentence not in avoid:
@@ -323,15 +344,21 @@ class Learner:
     # Words the corpus uses as verbs ("I walk", "it hums"): a clause without one is a
     # fragment ("and the house") that cannot stand after a join.
     verbs: frozenset[str]
+    # Clause -> the places of the passages it is in; None if one of them has no place.
+    places: dict[str, frozenset[str] | None]
+    # Slotted clause -> slot -> the values its passages were about ("I wind the {object}"
+    # was written of a music box, and fills with nothing else), or None for any.
+    sources: dict[str, dict[str, set[str] | None]]
     bound: dict[str, dict[str, frozenset[str]]]
     profiles: dict[str, Profile]
     sentence_count: int
     _clause_memo: dict[str, bool] = field(default_factory=dict, repr=False)
     _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
 
-    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[Entry]:
+    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[list[Entry]]:
         """Up to POOL_SIZE distinct sentences for `movement`, each with the masks of what it
-        suits; made from a fixed seed, so the same corpus always gives the same pool."""
+        suits, grouped by their first clause; made from a fixed seed, so the same corpus
+        always gives the same pool."""
         chain = self.chains.get(movement)
         if chain is None:
             return []
@@ -340,10 +367,14 @@ class Learner:
         found: set[str] = set()
         entries: list[Entry] = []
         families: Counter[tuple[str, ...]] = Counter()
-        for _ in range(POOL_WALKS):
-            text = self.walk(chain, rng)
-            if text is None or text in found:
+        # The walks take each place in turn, so every place gets its share of the pool.
+        places: list[str | None] = [*sorted({p for ps in self.places.values() if ps for p in ps})]
+        places = places or [None]
+        for walk in range(POOL_WALKS):
+            walked = self.walk(chain, rng, places[walk % len(places)])
+            if walked is None or walked[0] in found:
                 continue
+            text, where = walked
             found.add(text)
             lowered = text.lower()
             if any(pattern.search(lowered) for pattern in forbidden):
@@ -352,27 +383,45 @@ class Learner:
             ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
             if any(families[end] >= FAMILY_SIZE for end in ends):
                 continue
-            entry = self._entry(text, lexicon)
+            entry = self._entry(text, where, lexicon)
             if entry is None:
                 continue
             families.update(ends)
             entries.append(entry)
             if len(entries) == POOL_SIZE:
                 break
-        return entries
+        groups: dict[str, list[Entry]] = {}
+        for entry in entries:
+            groups.setdefault(_clauses(entry[0].split())[0], []).append(entry)
+        return list(groups.values())
 
-    def walk(self, chain: Model, rng: random.Random) -> str | None:
-        """One walk of the clause chain: a new sentence, or None if this walk made none."""
+    def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
+        """One walk of the clause chain (keeping to clauses written of `place`, if given): a
+        new sentence and the places it can be about (None: any), or None if this walk made
+        none."""
         state = BEGIN
         parts: list[str] = []
         clauses = length = 0
+        where: frozenset[str] | None = None if place is None else frozenset([place])
         while True:
             following, cumulative = chain[(state,)]
-            if state in CONNECTOR_TOKENS:
-                # Only clauses that can open after a join; a few draws nearly always find one.
+            if state == BEGIN and place is not None:
                 for _ in range(DRAWS):
                     token = _draw(following, cumulative, rng)
-                    if _opens_clause(token) and self._is_clause(token):
+                    if self._is_clause(token) and place in (self.places.get(token) or {place}):
+                        break
+                else:
+                    return None
+            elif state in CONNECTOR_TOKENS:
+                # Only a clause that can open after a join, and was written of a place the
+                # sentence so far was (a clause of the shore does not go on in the cave).
+                for _ in range(DRAWS):
+                    token = _draw(following, cumulative, rng)
+                    if (
+                        _opens_clause(token)
+                        and self._is_clause(token)
+                        and _meet(where, self.places.get(token)) != frozenset()
+                    ):
                         break
                 else:
                     return None
@@ -389,6 +438,7 @@ class Learner:
                 # A clause longer than MAX_SHARED_RUN could only be copied.
                 if clauses > MAX_CLAUSES or size > MAX_SHARED_RUN or length > MAX_WORDS:
                     return None
+                where = _meet(where, self.places.get(token))
             parts.append(token)
             state = token
         if clauses < 2:
@@ -402,10 +452,13 @@ class Learner:
         lowered = [w.lower() for w in words]
         if self._copies(lowered) or tuple(map(_plain, lowered)) in self.seen_pieces:
             return None
-        return text
+        return text, where
 
-    def _entry(self, text: str, lexicon: Mapping[str, Sequence[str]]) -> Entry | None:
-        """The sentence with its masks; None when it suits nothing."""
+    def _entry(
+        self, text: str, where: frozenset[str] | None, lexicon: Mapping[str, Sequence[str]]
+    ) -> Entry | None:
+        """The sentence with its masks, given the places its clauses were written of (None:
+        any); None when it suits nothing."""
         lowered = text.lower().split()
         masks: list[int] = []
         for entity in ENTITIES:
@@ -413,15 +466,19 @@ class Learner:
             values: list[str] = profile["values"] if profile else []
             bound = self.bound.get(entity, {})
             binding = [bound[w] for w in map(_bare, lowered) if w in bound]
+            if entity == "place" and where is not None:
+                binding.append(where)
             readings = self._readings(lowered, entity) if profile else set()
             mask = 0
             for i, value in enumerate(values):
                 if value in readings and all(value in allowed for allowed in binding):
                     mask |= 1 << i
-            if not binding:  # a value the corpus never tagged: nothing may be bound
+            if not binding or binding == [where]:
+                # A value the corpus never tagged: nothing may be bound to another.
                 mask |= 1 << len(values)
             masks.append(mask)
         used = {slot for slot in SLOTS if f"{{{slot}}}" in text or f"{{{slot}s}}" in text}
+        written = [self.sources.get(clause, {}) for clause in _clauses(text.split())]
         for slot, entity in SLOTS.items():
             names = lexicon.get(slot, [])
             if slot not in used:
@@ -429,6 +486,11 @@ class Learner:
                 continue
             mask = 0
             for i, name in enumerate(names):
+                # Only the things its clauses were written about: "the shore" in a clause
+                # about the shore, never "the cave".
+                about = (w.get(slot) for w in written if slot in w)
+                if not all(values is None or name in values for values in about):
+                    continue
                 # Filled with this value, and the other slots with any of theirs.
                 fillings = _fillings(used - {slot}, lexicon)
                 filled = (_substitute(text, {entity: name, **other}) for other in fillings)
@@ -460,7 +522,7 @@ class Learner:
             return set()
         rng = random.Random(f"{seed}:stats:{movement}")
         found = (self.walk(chain, rng) for _ in range(walks))
-        return {text for text in found if text is not None}
+        return {walked[0] for walked in found if walked is not None}
 
     def _readings(self, lowered: Sequence[str], entity: str) -> set[str]:
         """The values of `entity` the sentence may read as: none much less likely than the
@@ -500,6 +562,13 @@ def _dangles(text: str) -> bool:
     if any(m.group(1).lower().startswith(("they", "them", "their")) for m in matches):
         return True
     return bool(matches) and "{object" not in text[: matches[0].start()]
+
+
+def _meet(where: frozenset[str] | None, places: frozenset[str] | None) -> frozenset[str] | None:
+    """The places both allow; None stands for any."""
+    if where is None:
+        return places
+    return where if places is None else where & places
 
 
 def _draw(following: list[str], cumulative: list[int], rng: random.Random) -> str:
@@ -627,6 +696,8 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     seen: set[tuple[str, ...]] = set()
     pieces: set[tuple[str, ...]] = set()
     verbs: set[str] = set()
+    sources: dict[str, dict[str, set[str] | None]] = {}
+    places: dict[str, frozenset[str] | None] = {}
     for passage in passages:
         for sentence in _sentences(passage.text):
             for variant in (sentence, slot(sentence)):
@@ -640,6 +711,12 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
             # A sentence of one clause has no join to leave by: it could only be copied.
             if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(clauses)
+                place = passage.tags.get("place")
+                for clause in clauses:
+                    if "{" in clause:
+                        _note_sources(sources.setdefault(clause, {}), passage.tags)
+                    known = places.get(clause, frozenset())
+                    places[clause] = None if known is None or place is None else known | {place}
     everything = [clauses for group in by_movement.values() for clauses in group]
     untagged = by_movement.get(None, [])
     chains: dict[str, Model] = {}
@@ -655,11 +732,20 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
             whole = whole or _compile(everything)
             chains[movement] = whole
     uses, values = _word_uses(passages, slot)
+    # A clause with nothing in it that speaks of one kind of place ("my shoulders drop")
+    # may go with any place, wherever it was written.
+    local = _local_words(uses["place"], values["place"])
+    for clause, written in places.items():
+        bare = (_bare(w.lower()) for w in clause.split())
+        if written is not None and "{place" not in clause and not any(w in local for w in bare):
+            places[clause] = None
     return Learner(
         chains=chains,
         seen_runs=frozenset(seen),
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
+        places=places,
+        sources=sources,
         bound=_bound_words(uses, values),
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
@@ -707,6 +793,19 @@ def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
         novel={m: len(model.novel_sentences(m, walks)) for m in MOVEMENTS},
         walks=walks,
     )
+
+
+def _note_sources(found: dict[str, set[str] | None], tags: Mapping[str, str]) -> None:
+    """Add a passage's artifact and place to those a slotted clause was written about;
+    None when some passage with it has no such tag (then it was written for any)."""
+    for slot, entity in SLOTS.items():
+        value = tags.get(entity)
+        known = found.get(slot, set())
+        if value is None or known is None:
+            found[slot] = None
+        else:
+            known.add(value)
+            found[slot] = known
 
 
 def _compile(sentences: list[list[str]]) -> Model:
@@ -760,6 +859,23 @@ def _profiles(uses: Uses, values: dict[str, set[str]]) -> dict[str, Profile]:
         totals = [sum(c[i] for c in counts.values()) for i in range(len(names))]
         profiles[entity] = {"values": names, "totals": totals, "counts": counts}
     return profiles
+
+
+def _local_words(uses: dict[str, Counter[str]], values: set[str]) -> set[str]:
+    """Words that speak of some places more than others: at least LOCAL_SHARE of their use
+    (weighed by how much text each place has) is in at most half of the places. A wide net:
+    a clause with none of them belongs anywhere."""
+    size = Counter[str]()
+    for counts in uses.values():
+        size.update(counts)
+    local: set[str] = set()
+    for word, counts in uses.items():
+        rates = {value: n / size[value] for value, n in counts.items()}
+        total = sum(rates.values())
+        shared = [v for v, rate in rates.items() if rate / total >= LOCAL_SHARE]
+        if len(shared) <= len(values) / 2:
+            local.add(word)
+    return local
 
 
 def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str, frozenset[str]]]:
