@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, grammar, movements, nightly, paths, texture
+from . import __version__, english, grammar, movements, nightly, paths, texture
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class Dreamer:
             for slot, entity in texture.SLOTS.items()
         }
         self.texture = texture.load(corpus_paths, lexicon, cache_dir)
+        self._cache_dir = cache_dir if cache_dir is not None else paths.user_cache_dir()
+        english.MEMO.load(self._cache_dir)
         self.fingerprint = _fingerprint(self.grammar, self.texture.key)
         # Said, not raised: a small corpus still dreams, with less texture.
         self.warnings: list[str] = []
@@ -121,6 +123,7 @@ class Dreamer:
             used.update(woven)
             text = movements.weave(plot.texts[name], woven, texture_rng)
             stages.append(Stage(name, text, woven))
+        english.MEMO.save(self._cache_dir)  # only writes when it learned a word
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
 
     def title(self, seed: int) -> str:

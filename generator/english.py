@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import marshal
 import re
+import sys
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
@@ -45,9 +50,78 @@ _VOWELS = "aeiou"
 
 @cache
 def _engine() -> inflect.engine:
-    import inflect  # only when a modifier is applied: it takes a while to import
+    import inflect  # only when a word is new to the memo: it takes a while to load
 
     return inflect.engine()
+
+
+class _Memo:
+    """inflect's article and plural for each word it has been asked about, kept on disk
+    between runs: importing and starting inflect costs more than a whole dream, and the
+    words a grammar asks about are few and come back every night.
+
+    The file is named for the installed inflect (its path, size and time), so another
+    inflect never answers from this one's memo; its answers are the same as asking inflect.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[str, dict[str, str]] = {"a": {}, "s": {}}
+        self.new = False
+        self.loaded: set[Path] = set()
+
+    def article(self, word: str) -> str:
+        known = self.words["a"].get(word)
+        if known is None:
+            known = self.words["a"][word] = _engine().a(word).split(" ", 1)[0]
+            self.new = True
+        return known
+
+    def plural(self, word: str) -> str:
+        known = self.words["s"].get(word)
+        if known is None:
+            known = self.words["s"][word] = _engine().plural_noun(word)
+            self.new = True
+        return known
+
+    def load(self, folder: Path) -> None:
+        """Add what the memo file in `folder` knows (once per folder); a bad file is ignored."""
+        if folder in self.loaded:
+            return
+        self.loaded.add(folder)
+        with contextlib.suppress(Exception):
+            data = marshal.loads(_memo_file(folder).read_bytes())
+            for kind in self.words:
+                self.words[kind] = {**data[kind], **self.words[kind]}
+
+    def save(self, folder: Path) -> None:
+        """Write the memo to `folder` if it learned a word since the last save."""
+        if not self.new:
+            return
+        from .files import write_atomic
+
+        with contextlib.suppress(OSError):  # a memo we cannot write only costs time
+            write_atomic(_memo_file(folder), marshal.dumps(self.words))
+            self.new = False
+
+
+def _memo_file(folder: Path) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("inflect")
+    origin = Path(spec.origin) if spec is not None and spec.origin else Path("inflect")
+    try:
+        stat = origin.stat()
+        stamp = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        stamp = str(origin)
+    digest = hashlib.sha256(f"{MEMO_FORMAT} {stamp} {sys.version}".encode()).hexdigest()
+    return folder / f"english-{digest[:16]}.marshal"
+
+
+# Bump when the memo's layout changes.
+MEMO_FORMAT = 1
+# Pure answers of a pure function, so one per process is enough.
+MEMO = _Memo()
 
 
 def _split_last(text: str) -> tuple[str, str, str]:
@@ -64,8 +138,7 @@ def a(text: str, *_: str) -> str:
     if not stripped:
         return text
     word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0]
-    article = _engine().a(word).split(" ", 1)[0]
-    return f"{article} {stripped}"
+    return f"{MEMO.article(word)} {stripped}"
 
 
 def s(text: str, *_: str) -> str:
@@ -73,7 +146,7 @@ def s(text: str, *_: str) -> str:
     head, word, tail = _split_last(text)
     if not word:
         return text
-    return f"{head}{_engine().plural_noun(word)}{tail}"
+    return f"{head}{MEMO.plural(word)}{tail}"
 
 
 def first_s(text: str, *_: str) -> str:
@@ -240,7 +313,7 @@ def fix_articles(text: str) -> str:
     """Correct every "a"/"an" to suit the word after it; for text the grammar did not make."""
 
     def choose(match: re.Match[str]) -> str:
-        article = _engine().a(match.group(2)).split(" ", 1)[0]
+        article = MEMO.article(match.group(2))
         if match.group(1)[0].isupper():
             article = article.capitalize()
         return article + " "

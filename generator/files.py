@@ -45,3 +45,19 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def prune(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used files of `folder` matching `pattern`
+    (a glob), so a cache of grammars or models the user has moved on from does not grow."""
+    with contextlib.suppress(OSError):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+
+def touch(path: Path) -> None:
+    """Mark a cache file as just used (for `prune`); a file we cannot touch is left as it is."""
+    with contextlib.suppress(OSError):
+        os.utime(path)

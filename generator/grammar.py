@@ -20,7 +20,7 @@ import tracery
 from . import __version__, paths
 from .english import MODIFIERS, Modifier, modifiers
 from .errors import DreamError, Problem
-from .files import write_atomic
+from .files import prune, touch, write_atomic
 
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
@@ -61,16 +61,19 @@ class Grammar:
     @functools.cached_property
     def _pushes(self) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for rule_list in self.rules.values():
-            for rule in rule_list:
-                if "[" not in rule:
-                    continue
-                for action in _actions(rule):
-                    name, _, pushed = action.partition(":")
-                    if pushed and pushed != "POP":
-                        values = (v for v in pushed.split(",") if v and "#" not in v)
-                        found.setdefault(name, set()).update(values)
+        for pushes in self._pushes_by_symbol.values():
+            for name, values in pushes.items():
+                found.setdefault(name, set()).update(values)
         return found
+
+    @functools.cached_property
+    def _pushes_by_symbol(self) -> dict[str, dict[str, list[str]]]:
+        """symbol -> what its rules' actions set: name -> values (cached with the grammar)."""
+        return {
+            symbol: pushes
+            for symbol, rule_list in self.rules.items()
+            if (pushes := _pushes_of(rule_list))
+        }
 
     def choosing(self, symbol: str, value: str) -> Grammar:
         """A copy in which every action that sets `symbol` sets it to `value`.
@@ -94,7 +97,13 @@ class Grammar:
                 rules[name] = [rule_list[i] for i in keep]
                 if name in weights:
                     weights[name] = [self.weights[name][i] for i in keep]
-        return replace(self, rules=rules, weights=weights)
+        chosen = replace(self, rules=rules, weights=weights)
+        # Only the symbols that lost rules push anything different.
+        chosen.__dict__["_pushes_by_symbol"] = {
+            **self._pushes_by_symbol,
+            **{n: _pushes_of(rules[n]) for n in rules if rules[n] is not self.rules[n]},
+        }
+        return chosen
 
 
 def write_copy(folder: Path) -> list[Path]:
@@ -143,7 +152,9 @@ def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Gramma
     cached = folder / f"grammar-{key}.marshal" if key else None
     if cached is not None:
         with contextlib.suppress(Exception):  # missing, truncated, another layout: check
-            return _from_builtins(marshal.loads(cached.read_bytes()))
+            loaded = _from_builtins(marshal.loads(cached.read_bytes()))
+            touch(cached)
+            return loaded
     grammar, problems = inspect(sources)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -151,11 +162,14 @@ def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Gramma
     if cached is not None:
         with contextlib.suppress(OSError):  # a cache we cannot write only costs time
             write_atomic(cached, marshal.dumps(_to_builtins(grammar)))
+        prune(folder, "grammar-*.marshal", KEEP_CACHED)
     return grammar
 
 
 # Bump when what a cached grammar holds changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+# Checked grammars kept in the cache folder, the most recently used.
+KEEP_CACHED = 16
 
 
 def _cache_key(files: Sequence[Path]) -> str | None:
@@ -178,17 +192,20 @@ def _to_builtins(grammar: Grammar) -> dict[str, Any]:
         "files": grammar.files,
         # Only a grammar that uses a plugin's modifier needs the (slow) look for plugins.
         "plugins": sorted(_modifiers_used(grammar) - MODIFIERS.keys()),
+        "pushes": grammar._pushes_by_symbol,
     }
 
 
 def _from_builtins(data: dict[str, Any]) -> Grammar:
-    return Grammar(
+    grammar = Grammar(
         rules=data["rules"],
         weights=data["weights"],
         origins={k: Origin(file, line) for k, (file, line) in data["origins"].items()},
         files=data["files"],
         modifiers=modifiers()[0] if data["plugins"] else dict(MODIFIERS),
     )
+    grammar.__dict__["_pushes_by_symbol"] = data["pushes"]
+    return grammar
 
 
 def _modifiers_used(grammar: Grammar) -> set[str]:
@@ -407,6 +424,22 @@ def pushed_symbols(rule_lists: Iterable[list[str]]) -> Iterator[str]:
             for kind, name in _walk(rule):
                 if kind == "push":
                     yield name
+
+
+def _pushes_of(rule_list: Iterable[str]) -> dict[str, list[str]]:
+    """What the rules' actions set: name -> the literal values, in order, once each."""
+    found: dict[str, list[str]] = {}
+    for rule in rule_list:
+        if "[" not in rule:
+            continue
+        for action in _actions(rule):
+            name, _, pushed = action.partition(":")
+            if pushed and pushed != "POP":
+                values = found.setdefault(name, [])
+                for value in pushed.split(","):
+                    if value and "#" not in value and value not in values:
+                        values.append(value)
+    return found
 
 
 def _actions(rule: str) -> Iterator[str]:

@@ -20,12 +20,12 @@ from typing import Any
 from . import __version__, paths
 from .english import fix_articles, s
 from .errors import DreamError, Problem
-from .files import write_atomic
+from .files import prune, touch, write_atomic
 from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 13
+MODEL_FORMAT = 14
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -45,6 +45,12 @@ CLAUSE_OPENERS = frozenset(
      "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
 )  # fmt: skip
 MAX_CLAUSES = 3
+# A clause that ends on one of these ("and I did not", "but I do") or says "both" leans on
+# words its own sentence had, and means nothing after another's.
+ELLIPTIC = frozenset(
+    ["did", "do", "does", "not", "can", "cannot", "will", "would", "could", "should", "am",
+     "is", "are", "was", "were", "have", "has", "had", "too", "either", "so"]
+)  # fmt: skip
 # The word after one of these in the corpus is a verb, unless it is one of NOT_VERBS;
 # with fewer than MIN_VERBS found, every clause is taken to have one.
 MIN_VERBS = 20
@@ -505,10 +511,11 @@ class Learner:
         """Whether the clause has a verb after its first word (its subject or opener)."""
         known = self._clause_memo.get(token)
         if known is None:
+            words = [_plain(w.lower()) for w in token.split()]
             # A corpus that never says "I ..." or "it ..." cannot tell its verbs: trust it.
-            known = len(self.verbs) < MIN_VERBS or any(
-                _plain(w.lower()) in self.verbs for w in token.split()[1:]
-            )
+            known = (
+                len(self.verbs) < MIN_VERBS or any(w in self.verbs for w in words[1:])
+            ) and not (words[-1] in ELLIPTIC or "both" in words)
             self._clause_memo[token] = known
         return known
 
@@ -759,6 +766,8 @@ def _sentences(text: str) -> list[str]:
     return sentences
 
 
+# Models kept in the cache folder, the most recently used.
+KEEP_CACHED = 16
 # Fewer sentences than this and a movement's texture will be thin or missing.
 SMALL_CORPUS = 300
 
@@ -911,11 +920,13 @@ def load(
     with contextlib.suppress(Exception):
         loaded = TextureModel.from_builtins(marshal.loads(cached.read_bytes()))
         loaded.key = key
+        touch(cached)
         return loaded
     model = build(read_passages(files), lexicon)
     model.key = key
     with contextlib.suppress(OSError):  # a cache we cannot write only costs time
         write_atomic(cached, marshal.dumps(model.to_builtins()))
+    prune(folder, "texture-*.marshal", KEEP_CACHED)
     return model
 
 

@@ -215,3 +215,19 @@ def test_epub_anthology_holds_every_dream(out: Path) -> None:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         text = book.read(chapters[0]).decode()
         assert manifest["dreams"][0]["title"] in text
+
+
+def test_prune_keeps_the_most_recently_used_cache_files(tmp_path: Path) -> None:
+    from generator.files import prune
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for age in range(5):
+        path = folder / f"texture-{age}.marshal"
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    (folder / "other.txt").write_bytes(b"x")
+    prune(folder, "texture-*.marshal", 2)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "other.txt", "texture-0.marshal", "texture-1.marshal"
+    ]  # fmt: skip

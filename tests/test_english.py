@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,3 +57,27 @@ def test_fix_articles_corrects_text_it_did_not_make() -> None:
 def test_modifiers_never_fail_on_any_text(text: str) -> None:
     for modifier in english.MODIFIERS.values():
         assert isinstance(modifier(text), str)
+
+
+def test_the_word_memo_is_saved_and_answers_as_inflect_does(tmp_path: Path) -> None:
+    memo = english._Memo()
+    assert memo.article("hour") == "an" and memo.plural("child") == "children"
+    memo.save(tmp_path)
+    again = english._Memo()
+    again.load(tmp_path)
+    assert again.words == {"a": {"hour": "an"}, "s": {"child": "children"}}
+    assert not again.new
+
+
+def test_a_corrupt_word_memo_is_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    english._Memo().save(folder)  # nothing learned: nothing written
+    assert not folder.exists()
+    memo = english._Memo()
+    memo.article("owl")
+    memo.save(folder)
+    (saved,) = folder.iterdir()
+    saved.write_bytes(b"garbage")
+    fresh = english._Memo()
+    fresh.load(folder)
+    assert fresh.article("owl") == "an"

@@ -138,3 +138,33 @@ def test_any_grammar_gives_a_dream_or_clean_problems(tmp_path: Path, rules: dict
         assert error.problems and all(str(p).startswith(str(path)) for p in error.problems)
     else:
         assert all(isinstance(text, str) for text in result.texts.values())
+
+
+def test_a_checked_grammar_is_remembered_and_not_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_grammar(tmp_path, "over.json", json.dumps({"titleText": ["a cached title"]}))
+    first = load([*grammar_module.builtin_paths(), path], cache_dir=tmp_path / "cache")
+
+    def no_check(*args: object) -> None:
+        raise AssertionError("checked again although nothing changed")
+
+    monkeypatch.setattr(grammar_module, "inspect", no_check)
+    again = load([*grammar_module.builtin_paths(), path], cache_dir=tmp_path / "cache")
+    assert again.rules == first.rules and again.weights == first.weights
+    assert again.choices("theme") == first.choices("theme")
+
+
+def test_a_changed_grammar_file_is_checked_again(tmp_path: Path) -> None:
+    path = write_grammar(tmp_path, "over.json", json.dumps({"titleText": ["fine"]}))
+    load([*grammar_module.builtin_paths(), path], cache_dir=tmp_path / "cache")
+    path.write_text(json.dumps({"titleText": ["#nowhere#"]}), encoding="utf-8")
+    with pytest.raises(DreamError, match="undefined symbol #nowhere#"):
+        load([*grammar_module.builtin_paths(), path], cache_dir=tmp_path / "cache")
+
+
+def test_a_corrupt_grammar_cache_is_checked_afresh(tmp_path: Path) -> None:
+    first = load(grammar_module.builtin_paths(), cache_dir=tmp_path)
+    (cached,) = tmp_path.glob("grammar-*")
+    cached.write_bytes(b"\x00 not marshal")
+    assert load(grammar_module.builtin_paths(), cache_dir=tmp_path).rules == first.rules
