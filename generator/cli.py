@@ -126,7 +126,10 @@ def _dreamer(
 ) -> Dreamer:
     from .dreamer import Dreamer
 
-    dreamer = Dreamer(grammars=grammars, corpus=corpus, choose=choose)
+    def learning() -> None:
+        click.echo("learning the corpus (only this once; it takes half a minute)...", err=True)
+
+    dreamer = Dreamer(grammars=grammars, corpus=corpus, choose=choose, learning=learning)
     for warning in dreamer.warnings:
         click.echo(f"warning: {warning}", err=True)
     return dreamer

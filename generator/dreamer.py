@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,9 @@ class Dreamer:
         *,
         choose: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
+        learning: Callable[[], None] | None = None,
     ) -> None:
+        """`learning` is called before the corpus is learned, when it is not cached yet."""
         full = grammar.load(grammar.sources(grammars), cache_dir)
         # `choose` fixes entities for every dream, e.g. {"theme": "grief", "place": "shore"}.
         self.grammar = full
@@ -79,10 +82,9 @@ class Dreamer:
             slot: full.choices(movements.ENTITY_SYMBOLS[entity])
             for slot, entity in texture.SLOTS.items()
         }
-        self.texture = texture.load(corpus_paths, lexicon, cache_dir)
+        self.texture = texture.load(corpus_paths, lexicon, cache_dir, learning)
         self._cache_dir = cache_dir if cache_dir is not None else paths.user_cache_dir()
         english.MEMO.load(self._cache_dir)
-        self.fingerprint = _fingerprint(self.grammar, self.texture.key)
         # Said, not raised: a small corpus still dreams, with less texture.
         self.warnings: list[str] = []
         if self.texture.sentence_count < texture.SMALL_CORPUS:
@@ -91,6 +93,11 @@ class Dreamer:
                 f"(texture wants {texture.SMALL_CORPUS} or more): dreams will have little "
                 "or no texture"
             )
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """Names the grammar and corpus this Dreamer dreams from (for batch manifests)."""
+        return _fingerprint(self.grammar, self.texture.key)
 
     def dream(self, seed: int) -> Dream:
         """The dream of this seed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -28,9 +29,17 @@ def user_cache_dir() -> Path:
     override = os.environ.get("DREAM_CACHE_DIR")
     if override:
         return Path(override)
+    if sys.platform.startswith("linux"):  # the XDG rule, without importing platformdirs
+        return _xdg("XDG_CACHE_HOME", ".cache") / "dream"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("dream", appauthor=False))
+
+
+def _xdg(variable: str, default: str) -> Path:
+    """An XDG base folder: the variable if it holds an absolute path, else ~/default."""
+    value = os.environ.get(variable, "").strip()
+    return Path(value) if value and Path(value).is_absolute() else Path.home() / default
 
 
 def user_grammar_dir() -> Path:
@@ -41,6 +50,8 @@ def user_grammar_dir() -> Path:
     override = os.environ.get("DREAM_GRAMMAR_DIR")
     if override:
         return Path(override)
+    if sys.platform.startswith("linux"):
+        return _xdg("XDG_CONFIG_HOME", ".config") / "dream" / "grammars"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("dream", appauthor=False)) / "grammars"

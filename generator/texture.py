@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import array
 import bisect
 import contextlib
 import hashlib
+import itertools
 import marshal
 import math
+import os
 import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 14
+MODEL_FORMAT = 18
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -45,6 +47,17 @@ CLAUSE_OPENERS = frozenset(
      "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
 )  # fmt: skip
 MAX_CLAUSES = 3
+# Entities whose clauses keep to the values they were written of, when they speak of them.
+KEPT = ("place", "artifact")
+# Long words that say nothing of their own, which two clauses may share.
+FUNCTION_WORDS = frozenset(
+    ["that", "with", "from", "into", "this", "there", "their", "have", "been", "when",
+     "where", "while", "still", "over", "like", "through", "what", "then", "than", "them",
+     "they", "just", "only", "each", "every", "some", "more", "back", "down", "away", "once",
+     "even", "here", "very", "much", "until", "again", "against", "about", "under", "toward",
+     "towards", "across", "around", "myself", "itself", "these", "those", "would", "could",
+     "should", "does", "will", "also", "both", "before", "after", "behind", "beyond"]
+)  # fmt: skip
 # A clause that ends on one of these ("and I did not", "but I do") or says "both" leans on
 # words its own sentence had, and means nothing after another's.
 ELLIPTIC = frozenset(
@@ -74,14 +87,14 @@ MIN_WORDS, MAX_WORDS = 10, 26
 # Texture is drawn from a pool of sentences made once per corpus (and cached with it), so a
 # dream only picks: up to POOL_SIZE distinct sentences per movement, from at most POOL_WALKS
 # walks. Each pool sentence knows which places, objects and themes it suits.
-POOL_SIZE = 5000
+POOL_SIZE = 6000
 POOL_WALKS = 100000
 # Random draws from the pool, looking for a sentence that suits the dream, before the
 # whole pool is searched.
 PROBES = 200
 # No more than this many pool sentences may share their first (or last) FAMILY_WORDS words,
 # so one likely clause cannot come back night after night.
-FAMILY_SIZE, FAMILY_WORDS = 24, 5
+FAMILY_SIZE, FAMILY_WORDS = 32, 5
 # A word belongs to the places (objects, themes) where it is used at least ALLOWED_SHARE
 # of its average rate over all of them (weighed by how much text each has). When those
 # are at most BOUND_SHARE of all the places, the word is bound to them: "dune" to the
@@ -114,8 +127,8 @@ SLOTS = {"object": "artifact", "place": "place"}
 # What a movement's texture must not say, on the lower-cased, slotted sentence (None: any
 # movement). Waking (and the morning) is the grammar's to tell, at the very end, and a
 # bedroom would put the dreamer indoors in any place; letting the object go belongs to the
-# release's own lines, once; the water the journey leads to is the haven's, which the
-# grammar names.
+# release's own lines, once, after which release texture does not name the object at all;
+# the water the journey leads to is the haven's, which the grammar names.
 _WAKING = (
     r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bed|beds|bedroom|room|rooms|pillows?"
     r"|ceiling|kitchen|phone|curtains?|indoors|duvet|sheets|morning|daylight|dawn|sunrise)\b"
@@ -125,13 +138,13 @@ _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
 )
-FORBIDDEN: dict[str | None, re.Pattern[str]] = {
-    None: re.compile(_WAKING),
-    "setting": re.compile(_LETTING_GO),
-    "artifact": re.compile(_LETTING_GO),
-    "revelation": re.compile(_LETTING_GO),
-    "journey": re.compile(f"{_LETTING_GO}|{_WATERS}"),
-    "release": re.compile(f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*"),
+FORBIDDEN: dict[str | None, str] = {
+    None: _WAKING,
+    "setting": _LETTING_GO,
+    "artifact": _LETTING_GO,
+    "revelation": _LETTING_GO,
+    "journey": f"{_LETTING_GO}|{_WATERS}",
+    "release": f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object",
 }
 
 _HEADER = re.compile(r"^%%(.*)$")
@@ -254,8 +267,9 @@ Model = dict[tuple[str, ...], list[list[Any]]]
 Profile = dict[str, Any]
 
 
-# A walk's sentence, and the places its clauses were written of (None: any).
-Walk = tuple[str, frozenset[str] | None]
+# A walk's sentence, and per entity in KEPT (the place, the artifact) the values its clauses
+# were written of (None: any).
+Walk = tuple[str, dict[str, frozenset[str] | None]]
 # One pool sentence: its slotted text, then bit masks of the values it suits: per entity in
 # ENTITIES (over TextureModel.values, plus a last bit for values the corpus never tagged),
 # then per slot in SLOTS (over TextureModel.lexicon: filled with that value, it copies
@@ -263,12 +277,58 @@ Walk = tuple[str, frozenset[str] | None]
 Entry = tuple[Any, ...]
 
 
+# Masks per pool sentence: one per entity, then one per slot.
+WIDTH = len(ENTITIES) + len(SLOTS)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A movement's sentences, flat: texts, WIDTH masks each, and where each group of
+    sentences that open with the same clause starts. Flat, it loads from the cache in a few
+    milliseconds where a list of tuples takes several times as long."""
+
+    texts: list[str]
+    masks: Sequence[int]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[Entry]]) -> Pool:
+        entries = [entry for group in groups for entry in group]
+        starts = list(itertools.accumulate((len(g) for g in groups[:-1]), initial=0))
+        masks = [mask for entry in entries for mask in entry[1:]]
+        return cls([entry[0] for entry in entries], masks, starts if entries else [])
+
+    def to_builtins(self) -> dict[str, Any]:
+        packed: bytes | list[int]
+        try:
+            packed = array.array("q", self.masks).tobytes()
+        except OverflowError:  # more values than 62 bits can mark: keep plain ints
+            packed = list(self.masks)
+        return {"texts": "\n".join(self.texts), "masks": packed, "starts": self.starts}
+
+    @classmethod
+    def from_builtins(cls, data: dict[str, Any]) -> Pool:
+        masks: Sequence[int] = data["masks"]
+        if isinstance(masks, bytes):
+            masks = array.array("q", masks)
+        texts = data["texts"].split("\n") if data["texts"] else []
+        return cls(texts, masks, data["starts"])
+
+    def group(self, index: int) -> range:
+        """The sentences (their indices) of the index-th group."""
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.texts)
+        return range(self.starts[index], end)
+
+    def fits(self, index: int, wanted: Sequence[int]) -> bool:
+        at = index * WIDTH
+        return all(self.masks[at + k] & bit for k, bit in enumerate(wanted))
+
+
 @dataclass
 class TextureModel:
     """Each movement's pool of texture sentences, made once per corpus; a dream only picks."""
 
-    # movement -> groups of sentences that open with the same clause
-    pools: dict[str, list[list[Entry]]]
+    pools: dict[str, Pool]
     # entity -> the values the corpus tags; slot -> the values that may fill it
     values: dict[str, list[str]]
     lexicon: dict[str, list[str]]
@@ -277,9 +337,9 @@ class TextureModel:
     key: str = ""
 
     def to_builtins(self) -> dict[str, Any]:
-        """Plain dicts, lists and strings, which `marshal` stores and loads fast."""
+        """Plain dicts, lists, strings and bytes, which `marshal` stores and loads fast."""
         return {
-            "pools": self.pools,
+            "pools": {movement: pool.to_builtins() for movement, pool in self.pools.items()},
             "values": self.values,
             "lexicon": self.lexicon,
             "sentence_count": self.sentence_count,
@@ -288,7 +348,7 @@ class TextureModel:
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> TextureModel:
         return cls(
-            pools=data["pools"],
+            pools={m: Pool.from_builtins(pool) for m, pool in data["pools"].items()},
             values=data["values"],
             lexicon=data["lexicon"],
             sentence_count=data["sentence_count"],
@@ -312,22 +372,20 @@ class TextureModel:
             own = entities.get(entity)
             # A value with no place in the lexicon can only take sentences without the slot.
             wanted.append(1 << (names.index(own) if own in names else len(names)))
-        groups = self.pools.get(movement, [])
-
-        def fits(entry: Entry) -> bool:
-            return all(mask & bit for mask, bit in zip(entry[1:], wanted, strict=True))
-
+        pool = self.pools.get(movement)
+        if pool is None or not pool.texts:
+            return None
         # A draw picks an opening clause, then one of its sentences, so that a clause many
         # sentences share comes no more often than any other. A tenth or so of the pool
         # fits any dream: only a dream that nothing much suits needs the whole search.
-        for _ in range(PROBES if groups else 0):
-            group = groups[rng.randrange(len(groups))]
-            entry = group[rng.randrange(len(group))]
-            if fits(entry):
-                sentence = _fill(entry[0], entities)
+        for _ in range(PROBES):
+            group = pool.group(rng.randrange(len(pool.starts)))
+            index = group[rng.randrange(len(group))]
+            if pool.fits(index, wanted):
+                sentence = _fill(pool.texts[index], entities)
                 if sentence is not None and sentence not in avoid:
                     return sentence
-        fitting = [entry[0] for group in groups for entry in group if fits(entry)]
+        fitting = [text for i, text in enumerate(pool.texts) if pool.fits(i, wanted)]
         while fitting:
             sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
             if sentence is not None and sentence not in avoid:
@@ -350,8 +408,9 @@ class Learner:
     # Words the corpus uses as verbs ("I walk", "it hums"): a clause without one is a
     # fragment ("and the house") that cannot stand after a join.
     verbs: frozenset[str]
-    # Clause -> the places of the passages it is in; None if one of them has no place.
-    places: dict[str, frozenset[str] | None]
+    # Entity in KEPT -> clause -> the values (places, artifacts) of the passages it is in,
+    # if it speaks of some more than others; None when it belongs anywhere.
+    kept: dict[str, dict[str, frozenset[str] | None]]
     # Slotted clause -> slot -> the values its passages were about ("I wind the {object}"
     # was written of a music box, and fills with nothing else), or None for any.
     sources: dict[str, dict[str, set[str] | None]]
@@ -369,18 +428,18 @@ class Learner:
         if chain is None:
             return []
         rng = random.Random(f"pool:{movement}")
-        forbidden = [FORBIDDEN[None], FORBIDDEN.get(movement, FORBIDDEN[None])]
+        forbidden = [re.compile(FORBIDDEN[None]), re.compile(FORBIDDEN.get(movement, "$^"))]
         found: set[str] = set()
         entries: list[Entry] = []
         families: Counter[tuple[str, ...]] = Counter()
         # The walks take each place in turn, so every place gets its share of the pool.
-        places: list[str | None] = [*sorted({p for ps in self.places.values() if ps for p in ps})]
-        places = places or [None]
+        written = self.kept.get("place", {}).values()
+        places: list[str | None] = [*sorted({p for ps in written if ps for p in ps})] or [None]
         for walk in range(POOL_WALKS):
             walked = self.walk(chain, rng, places[walk % len(places)])
             if walked is None or walked[0] in found:
                 continue
-            text, where = walked
+            text, about = walked
             found.add(text)
             lowered = text.lower()
             if any(pattern.search(lowered) for pattern in forbidden):
@@ -389,7 +448,7 @@ class Learner:
             ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
             if any(families[end] >= FAMILY_SIZE for end in ends):
                 continue
-            entry = self._entry(text, where, lexicon)
+            entry = self._entry(text, about, lexicon)
             if entry is None:
                 continue
             families.update(ends)
@@ -408,13 +467,16 @@ class Learner:
         state = BEGIN
         parts: list[str] = []
         clauses = length = 0
-        where: frozenset[str] | None = None if place is None else frozenset([place])
+        about: dict[str, frozenset[str] | None] = dict.fromkeys(KEPT)
+        if place is not None:
+            about["place"] = frozenset([place])
         while True:
             following, cumulative = chain[(state,)]
             if state == BEGIN and place is not None:
                 for _ in range(DRAWS):
                     token = _draw(following, cumulative, rng)
-                    if self._is_clause(token) and place in (self.places.get(token) or {place}):
+                    places = self.kept["place"].get(token)
+                    if self._is_clause(token) and (places is None or place in places):
                         break
                 else:
                     return None
@@ -426,7 +488,7 @@ class Learner:
                     if (
                         _opens_clause(token)
                         and self._is_clause(token)
-                        and _meet(where, self.places.get(token)) != frozenset()
+                        and self._agrees(about, token)
                     ):
                         break
                 else:
@@ -444,13 +506,14 @@ class Learner:
                 # A clause longer than MAX_SHARED_RUN could only be copied.
                 if clauses > MAX_CLAUSES or size > MAX_SHARED_RUN or length > MAX_WORDS:
                     return None
-                where = _meet(where, self.places.get(token))
+                for entity in KEPT:
+                    about[entity] = _meet(about[entity], self.kept[entity].get(token))
             parts.append(token)
             state = token
         if clauses < 2:
             return None
         text = _join(parts)
-        if _dangles(text):
+        if _dangles(text) or _echoes(parts):
             return None
         words = text.split()
         if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] not in ".!?":
@@ -458,10 +521,19 @@ class Learner:
         lowered = [w.lower() for w in words]
         if self._copies(lowered) or tuple(map(_plain, lowered)) in self.seen_pieces:
             return None
-        return text, where
+        return text, about
+
+    def _agrees(self, about: Mapping[str, frozenset[str] | None], clause: str) -> bool:
+        """Whether the clause was written of a place and artifact the sentence can still be
+        about (a clause of the shore does not go on in the cave, nor the candle's wick in a
+        dream of a key)."""
+        return all(_meet(about[e], self.kept[e].get(clause)) != frozenset() for e in KEPT)
 
     def _entry(
-        self, text: str, where: frozenset[str] | None, lexicon: Mapping[str, Sequence[str]]
+        self,
+        text: str,
+        about: Mapping[str, frozenset[str] | None],
+        lexicon: Mapping[str, Sequence[str]],
     ) -> Entry | None:
         """The sentence with its masks, given the places its clauses were written of (None:
         any); None when it suits nothing."""
@@ -472,19 +544,20 @@ class Learner:
             values: list[str] = profile["values"] if profile else []
             bound = self.bound.get(entity, {})
             binding = [bound[w] for w in map(_bare, lowered) if w in bound]
-            if entity == "place" and where is not None:
-                binding.append(where)
+            written = about.get(entity)
+            if written is not None:
+                binding.append(written)
             readings = self._readings(lowered, entity) if profile else set()
             mask = 0
             for i, value in enumerate(values):
                 if value in readings and all(value in allowed for allowed in binding):
                     mask |= 1 << i
-            if not binding or binding == [where]:
+            if not binding or binding == [written]:
                 # A value the corpus never tagged: nothing may be bound to another.
                 mask |= 1 << len(values)
             masks.append(mask)
         used = {slot for slot in SLOTS if f"{{{slot}}}" in text or f"{{{slot}s}}" in text}
-        written = [self.sources.get(clause, {}) for clause in _clauses(text.split())]
+        origins = [self.sources.get(clause, {}) for clause in _clauses(text.split())]
         for slot, entity in SLOTS.items():
             names = lexicon.get(slot, [])
             if slot not in used:
@@ -494,8 +567,8 @@ class Learner:
             for i, name in enumerate(names):
                 # Only the things its clauses were written about: "the shore" in a clause
                 # about the shore, never "the cave".
-                about = (w.get(slot) for w in written if slot in w)
-                if not all(values is None or name in values for values in about):
+                of = (origin.get(slot) for origin in origins if slot in origin)
+                if not all(values is None or name in values for values in of):
                     continue
                 # Filled with this value, and the other slots with any of theirs.
                 fillings = _fillings(used - {slot}, lexicon)
@@ -569,6 +642,20 @@ def _dangles(text: str) -> bool:
     if any(m.group(1).lower().startswith(("they", "them", "their")) for m in matches):
         return True
     return bool(matches) and "{object" not in text[: matches[0].start()]
+
+
+def _echoes(parts: Sequence[str]) -> bool:
+    """Whether two clauses share a word of substance ("an owl calls twice, and a tawny owl
+    calls twice"): two sentences' clauses that say the same thing read as a stammer."""
+    seen: set[str] = set()
+    for part in parts:
+        if part in CONNECTOR_TOKENS:
+            continue
+        words = {w for w in map(_bare, part.lower().split()) if len(w) > 3} - FUNCTION_WORDS
+        if words & seen:
+            return True
+        seen |= words
+    return False
 
 
 def _meet(where: frozenset[str] | None, places: frozenset[str] | None) -> frozenset[str] | None:
@@ -674,7 +761,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     learner = learn(passages, lexicon)
     names = {slot: sorted(lexicon.get(slot, ())) for slot in SLOTS}
     return TextureModel(
-        pools={movement: learner.pool(movement, names) for movement in MOVEMENTS},
+        pools=dict(zip(MOVEMENTS, _pools(learner, names), strict=True)),
         values={
             entity: list(learner.profiles[entity]["values"]) if entity in learner.profiles else []
             for entity in ENTITIES
@@ -682,6 +769,38 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
         lexicon=names,
         sentence_count=learner.sentence_count,
     )
+
+
+def _pools(learner: Learner, names: dict[str, list[str]]) -> list[Pool]:
+    """Each movement's pool, made in forked worker processes when there are cores to spare
+    (each pool has its own seed, so the pools are the same either way)."""
+    import multiprocessing  # only when a model is built
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _forked
+    jobs = min(len(MOVEMENTS), os.cpu_count() or 1)
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _forked = (learner, names)  # what the forked workers start with
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as workers:
+                return list(workers.map(_pool_of, MOVEMENTS))
+        except (OSError, BrokenProcessPool):  # no processes to be had: make them here
+            pass
+        finally:
+            _forked = None
+    return [Pool.of(learner.pool(movement, names)) for movement in MOVEMENTS]
+
+
+# Set only while forked workers make the pools, which inherit it.
+_forked: tuple[Learner, dict[str, list[str]]] | None = None
+
+
+def _pool_of(movement: str) -> Pool:
+    assert _forked is not None
+    learner, names = _forked
+    return Pool.of(learner.pool(movement, names))
 
 
 def _fillings(
@@ -704,7 +823,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     pieces: set[tuple[str, ...]] = set()
     verbs: set[str] = set()
     sources: dict[str, dict[str, set[str] | None]] = {}
-    places: dict[str, frozenset[str] | None] = {}
+    kept: dict[str, dict[str, frozenset[str] | None]] = {entity: {} for entity in KEPT}
     for passage in passages:
         for sentence in _sentences(passage.text):
             for variant in (sentence, slot(sentence)):
@@ -712,18 +831,21 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
                 seen.update(_runs(lowered))
                 pieces.update(_runs(lowered, MIN_WORDS))
             plain = [_plain(w) for w in sentence.lower().split()]
-            verbs.update(b for a, b in pairwise(plain) if a in SUBJECTS)
+            verbs.update(b for a, b in itertools.pairwise(plain) if a in SUBJECTS)
             words = slot(sentence).split()
             clauses = _clauses(words)
             # A sentence of one clause has no join to leave by: it could only be copied.
             if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(clauses)
-                place = passage.tags.get("place")
                 for clause in clauses:
                     if "{" in clause:
                         _note_sources(sources.setdefault(clause, {}), passage.tags)
-                    known = places.get(clause, frozenset())
-                    places[clause] = None if known is None or place is None else known | {place}
+                    for entity, written in kept.items():
+                        value = passage.tags.get(entity)
+                        known = written.get(clause, frozenset())
+                        written[clause] = (
+                            None if known is None or value is None else known | {value}
+                        )
     everything = [clauses for group in by_movement.values() for clauses in group]
     untagged = by_movement.get(None, [])
     chains: dict[str, Model] = {}
@@ -740,18 +862,20 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
             chains[movement] = whole
     uses, values = _word_uses(passages, slot)
     # A clause with nothing in it that speaks of one kind of place ("my shoulders drop")
-    # may go with any place, wherever it was written.
-    local = _local_words(uses["place"], values["place"])
-    for clause, written in places.items():
-        bare = (_bare(w.lower()) for w in clause.split())
-        if written is not None and "{place" not in clause and not any(w in local for w in bare):
-            places[clause] = None
+    # may go with any place, wherever it was written; so with artifacts.
+    for entity, written in kept.items():
+        local = _local_words(uses[entity], values[entity])
+        mark = "{" + next(name for name, e in SLOTS.items() if e == entity)
+        for clause, of in written.items():
+            bare = (_bare(w.lower()) for w in clause.split())
+            if of is not None and mark not in clause and not local.intersection(bare):
+                written[clause] = None
     return Learner(
         chains=chains,
         seen_runs=frozenset(seen),
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
-        places=places,
+        kept=kept,
         sources=sources,
         bound=_bound_words(uses, values),
         profiles=_profiles(uses, values),
@@ -766,6 +890,8 @@ def _sentences(text: str) -> list[str]:
     return sentences
 
 
+# Bytes of corpus from which learning takes long enough to say so.
+SLOW_TO_LEARN = 200_000
 # Models kept in the cache folder, the most recently used.
 KEEP_CACHED = 16
 # Fewer sentences than this and a movement's texture will be thin or missing.
@@ -909,9 +1035,14 @@ def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str,
 
 
 def load(
-    sources: Sequence[Path], lexicon: Mapping[str, set[str]], cache_dir: Path | None = None
+    sources: Sequence[Path],
+    lexicon: Mapping[str, set[str]],
+    cache_dir: Path | None = None,
+    building: Callable[[], None] | None = None,
 ) -> TextureModel:
-    """The model for these corpus files, from the disk cache when it is there and sound."""
+    """The model for these corpus files, from the disk cache when it is there and sound;
+    `building` is called first when it must be built from a corpus big enough to take a
+    while (the built-in one takes half a minute on two cores)."""
     files = corpus_files(sources)
     key = cache_key(files, lexicon)
     folder = cache_dir if cache_dir is not None else paths.user_cache_dir()
@@ -922,6 +1053,8 @@ def load(
         loaded.key = key
         touch(cached)
         return loaded
+    if building is not None and sum(f.stat().st_size for f in files) >= SLOW_TO_LEARN:
+        building()
     model = build(read_passages(files), lexicon)
     model.key = key
     with contextlib.suppress(OSError):  # a cache we cannot write only costs time
