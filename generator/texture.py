@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 18
+MODEL_FORMAT = 20
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -49,6 +49,8 @@ CLAUSE_OPENERS = frozenset(
 MAX_CLAUSES = 3
 # Entities whose clauses keep to the values they were written of, when they speak of them.
 KEPT = ("place", "artifact")
+# Words of substance two texture sentences of one dream may share, at most, less one.
+ECHO_WORDS = 3
 # Long words that say nothing of their own, which two clauses may share.
 FUNCTION_WORDS = frozenset(
     ["that", "with", "from", "into", "this", "there", "their", "have", "been", "when",
@@ -92,6 +94,8 @@ POOL_WALKS = 100000
 # Random draws from the pool, looking for a sentence that suits the dream, before the
 # whole pool is searched.
 PROBES = 200
+# Walks in a row that find no new sentence before the pool is taken as full.
+STALE_WALKS = 3000
 # No more than this many pool sentences may share their first (or last) FAMILY_WORDS words,
 # so one likely clause cannot come back night after night.
 FAMILY_SIZE, FAMILY_WORDS = 32, 5
@@ -149,7 +153,9 @@ FORBIDDEN: dict[str | None, str] = {
 
 _HEADER = re.compile(r"^%%(.*)$")
 _SLOT = re.compile(r"\{(\w+)\}")
-_PRONOUN = re.compile(r"\b(it|its|itself|they|them|their|theirs|themselves)\b", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"\b(it|its|itself|they|them|their|theirs|themselves|each one|every one)\b", re.IGNORECASE
+)
 _PUNCTUATION = ".,;:!?\"'()-"
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
@@ -383,14 +389,27 @@ class TextureModel:
             index = group[rng.randrange(len(group))]
             if pool.fits(index, wanted):
                 sentence = _fill(pool.texts[index], entities)
-                if sentence is not None and sentence not in avoid:
+                if sentence is not None and _fresh(sentence, avoid):
                     return sentence
         fitting = [text for i, text in enumerate(pool.texts) if pool.fits(i, wanted)]
         while fitting:
             sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
-            if sentence is not None and sentence not in avoid:
+            if sentence is not None and _fresh(sentence, avoid):
                 return sentence
         return None
+
+
+def _fresh(sentence: str, earlier: set[str]) -> bool:
+    """Whether the sentence says something the dream's earlier texture has not: not the
+    same sentence, nor the same owl calling twice in other words."""
+    if sentence in earlier:
+        return False
+    words = _substance(sentence)
+    return all(len(words & _substance(other)) < ECHO_WORDS for other in earlier)
+
+
+def _substance(text: str) -> set[str]:
+    return {w for w in map(_bare, text.lower().split()) if len(w) > 3} - FUNCTION_WORDS
 
 
 @dataclass
@@ -435,10 +454,14 @@ class Learner:
         # The walks take each place in turn, so every place gets its share of the pool.
         written = self.kept.get("place", {}).values()
         places: list[str | None] = [*sorted({p for ps in written if ps for p in ps})] or [None]
+        last_new = 0
         for walk in range(POOL_WALKS):
+            if walk - last_new > STALE_WALKS:  # a small corpus has given all it has
+                break
             walked = self.walk(chain, rng, places[walk % len(places)])
             if walked is None or walked[0] in found:
                 continue
+            last_new = walk
             text, about = walked
             found.add(text)
             lowered = text.lower()
@@ -637,9 +660,11 @@ def _log_likelihoods(profile: Profile) -> dict[str, list[float]]:
 
 def _dangles(text: str) -> bool:
     """Whether a pronoun has lost its noun: "it" before the sentence names the object (the
-    "it" of another sentence's thing), or "they" at all."""
+    "it" of another sentence's thing), or "they" or "each one" at all."""
     matches = list(_PRONOUN.finditer(text))
-    if any(m.group(1).lower().startswith(("they", "them", "their")) for m in matches):
+    if any(
+        m.group(1).lower().startswith(("they", "them", "their", "each", "every")) for m in matches
+    ):
         return True
     return bool(matches) and "{object" not in text[: matches[0].start()]
 
@@ -651,7 +676,7 @@ def _echoes(parts: Sequence[str]) -> bool:
     for part in parts:
         if part in CONNECTOR_TOKENS:
             continue
-        words = {w for w in map(_bare, part.lower().split()) if len(w) > 3} - FUNCTION_WORDS
+        words = _substance(part)
         if words & seen:
             return True
         seen |= words
@@ -670,6 +695,10 @@ def _draw(following: list[str], cumulative: list[int], rng: random.Random) -> st
 
 
 def _opens_clause(token: str) -> bool:
+    words = token.lower().split()
+    if words[0] in ("though", "if") and len(words) > 1:
+        # "as though telling me": a participle with no subject of its own.
+        return not words[1].endswith("ing")
     first = token.split(maxsplit=1)[0]
     return first.lower() in CLAUSE_OPENERS or first.startswith("{") or first[0].isupper()
 
