@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 20
+MODEL_FORMAT = 21
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -142,13 +142,15 @@ _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
 )
+# The release lies down once, in the grammar's last lines.
+_LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\bstretch(es)?\s+out\b"
 FORBIDDEN: dict[str | None, str] = {
     None: _WAKING,
     "setting": _LETTING_GO,
     "artifact": _LETTING_GO,
     "revelation": _LETTING_GO,
     "journey": f"{_LETTING_GO}|{_WATERS}",
-    "release": f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object",
+    "release": f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}",
 }
 
 _HEADER = re.compile(r"^%%(.*)$")
@@ -711,7 +713,9 @@ def _clauses(words: Sequence[str]) -> list[str]:
     for word in words:
         lowered = word.lower()
         joined = current and current[-1].endswith((",", ";"))
-        if joined and (current[-1].endswith(";") or lowered in CONNECTIVES):
+        # "earth, cold rock, and moss" ends a list, not a clause.
+        listed = lowered in ("and", "or") and any(w.endswith(",") for w in current[:-1])
+        if joined and (current[-1].endswith(";") or (lowered in CONNECTIVES and not listed)):
             mark = current[-1][-1]
             current[-1] = current[-1][:-1]
             tokens.append(" ".join(current))
