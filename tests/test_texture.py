@@ -160,3 +160,29 @@ def test_a_malformed_header_is_reported_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(texture.DreamError) as caught:
         texture.read_passages([file])
     assert str(caught.value.problems[0]).startswith(f"{file}:3:")
+
+
+def test_a_sentence_is_split_into_clauses_at_its_joins_not_in_its_lists() -> None:
+    sentence = "The cave smells of earth, cold rock, and moss, so I walk slowly."
+    assert texture._clauses(sentence.split(" ")) == [
+        "The cave smells of earth, cold rock, and moss", ", so", "I walk slowly."
+    ]  # fmt: skip
+
+
+def test_clauses_that_say_the_same_thing_are_an_echo() -> None:
+    assert texture._echoes(["An owl calls twice", ", and", "a tawny owl calls from the pines."])
+    assert not texture._echoes(["An owl calls twice", ", and", "the pines are still."])
+
+
+def test_a_participle_after_as_though_cannot_open_a_clause() -> None:
+    assert not texture._opens_clause("though telling me there is no need to rush.")
+    assert texture._opens_clause("though the path knew the way.")
+
+
+def test_release_texture_never_names_the_object_it_has_let_go(
+    two_hundred_dreams: list[Dream],
+) -> None:
+    for dream in two_hundred_dreams:
+        artifact = dream.entities["artifact"] or ""
+        for sentence in dream.stages[-1].texture:
+            assert artifact not in sentence.lower(), sentence
