@@ -186,3 +186,12 @@ def test_release_texture_never_names_the_object_it_has_let_go(
         artifact = dream.entities["artifact"] or ""
         for sentence in dream.stages[-1].texture:
             assert artifact not in sentence.lower(), sentence
+
+
+def test_pools_made_in_worker_processes_equal_pools_made_here(small_corpus: Path) -> None:
+    passages = texture.read_passages(texture.corpus_files([small_corpus]))
+    lexicon = {"object": {"lantern", "orb"}, "place": {"forest", "shore"}}
+    learner = texture.learn(passages, lexicon)
+    names = {slot: sorted(values) for slot, values in lexicon.items()}
+    here = [texture.Pool.of(learner.pool(m, names)) for m in texture.MOVEMENTS]
+    assert texture._pools(learner, names) == here
