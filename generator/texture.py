@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 21
+MODEL_FORMAT = 22
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -122,7 +122,7 @@ PEOPLE = frozenset(
 )  # fmt: skip
 # How much likelier (in natural log) another value may make a sentence than the dream's own.
 # Places need no such test: each clause keeps to the places it was written of.
-MARGIN = {"place": math.inf, "artifact": 4.5, "theme": 4.5}
+MARGIN = {"artifact": 4.5, "theme": 4.5}
 # Corpus header fields -> the dream's entity each one must agree with.
 FIELDS = {"place": "place", "artifact": "artifact", "theme": "theme"}
 ENTITIES = tuple(FIELDS.values())
@@ -430,11 +430,9 @@ class Learner:
     # fragment ("and the house") that cannot stand after a join.
     verbs: frozenset[str]
     # Entity in KEPT -> clause -> the values (places, artifacts) of the passages it is in,
-    # if it speaks of some more than others; None when it belongs anywhere.
+    # if it speaks of some more than others or has their slot ("I wind the {object}" was
+    # written of a music box, and fills with nothing else); None when it belongs anywhere.
     kept: dict[str, dict[str, frozenset[str] | None]]
-    # Slotted clause -> slot -> the values its passages were about ("I wind the {object}"
-    # was written of a music box, and fills with nothing else), or None for any.
-    sources: dict[str, dict[str, set[str] | None]]
     bound: dict[str, dict[str, frozenset[str]]]
     profiles: dict[str, Profile]
     sentence_count: int
@@ -497,31 +495,23 @@ class Learner:
             about["place"] = frozenset([place])
         while True:
             following, cumulative = chain[(state,)]
-            if state == BEGIN and place is not None:
-                for _ in range(DRAWS):
-                    token = _draw(following, cumulative, rng)
-                    places = self.kept["place"].get(token)
-                    if self._is_clause(token) and (places is None or place in places):
-                        break
-                else:
-                    return None
-            elif state in CONNECTOR_TOKENS:
-                # Only a clause that can open after a join, and was written of a place the
-                # sentence so far was (a clause of the shore does not go on in the cave).
+            if state == BEGIN or state in CONNECTOR_TOKENS:
+                # Only a clause (with a verb; after a join, opening as a clause does) written
+                # of a place and artifact the sentence can still be about: a clause of the
+                # shore does not go on in the cave. A few draws nearly always find one.
+                joined = state != BEGIN
                 for _ in range(DRAWS):
                     token = _draw(following, cumulative, rng)
                     if (
-                        _opens_clause(token)
+                        (not joined or _opens_clause(token))
                         and self._is_clause(token)
                         and self._agrees(about, token)
                     ):
                         break
                 else:
                     return None
-            else:
+            else:  # after a clause: its own join, or the end
                 token = _draw(following, cumulative, rng)
-                if state == BEGIN and not self._is_clause(token):
-                    return None
             if token == END:
                 break
             if token not in CONNECTOR_TOKENS:
@@ -572,17 +562,17 @@ class Learner:
             written = about.get(entity)
             if written is not None:
                 binding.append(written)
-            readings = self._readings(lowered, entity) if profile else set()
+            tested = profile is not None and entity in MARGIN
+            readings = self._readings(lowered, entity) if tested else set(values)
             mask = 0
             for i, value in enumerate(values):
                 if value in readings and all(value in allowed for allowed in binding):
                     mask |= 1 << i
-            if not binding or binding == [written]:
+            if not binding:
                 # A value the corpus never tagged: nothing may be bound to another.
                 mask |= 1 << len(values)
             masks.append(mask)
         used = {slot for slot in SLOTS if f"{{{slot}}}" in text or f"{{{slot}s}}" in text}
-        origins = [self.sources.get(clause, {}) for clause in _clauses(text.split())]
         for slot, entity in SLOTS.items():
             names = lexicon.get(slot, [])
             if slot not in used:
@@ -590,11 +580,6 @@ class Learner:
                 continue
             mask = 0
             for i, name in enumerate(names):
-                # Only the things its clauses were written about: "the shore" in a clause
-                # about the shore, never "the cave".
-                of = (origin.get(slot) for origin in origins if slot in origin)
-                if not all(values is None or name in values for values in of):
-                    continue
                 # Filled with this value, and the other slots with any of theirs.
                 fillings = _fillings(used - {slot}, lexicon)
                 filled = (_substitute(text, {entity: name, **other}) for other in fillings)
@@ -855,24 +840,22 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     seen: set[tuple[str, ...]] = set()
     pieces: set[tuple[str, ...]] = set()
     verbs: set[str] = set()
-    sources: dict[str, dict[str, set[str] | None]] = {}
     kept: dict[str, dict[str, frozenset[str] | None]] = {entity: {} for entity in KEPT}
     for passage in passages:
         for sentence in _sentences(passage.text):
-            for variant in (sentence, slot(sentence)):
+            slotted = slot(sentence)
+            for variant in (sentence, slotted):
                 lowered = variant.lower().split()
                 seen.update(_runs(lowered))
                 pieces.update(_runs(lowered, MIN_WORDS))
             plain = [_plain(w) for w in sentence.lower().split()]
             verbs.update(b for a, b in itertools.pairwise(plain) if a in SUBJECTS)
-            words = slot(sentence).split()
+            words = slotted.split()
             clauses = _clauses(words)
             # A sentence of one clause has no join to leave by: it could only be copied.
             if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(clauses)
                 for clause in clauses:
-                    if "{" in clause:
-                        _note_sources(sources.setdefault(clause, {}), passage.tags)
                     for entity, written in kept.items():
                         value = passage.tags.get(entity)
                         known = written.get(clause, frozenset())
@@ -909,7 +892,6 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
         kept=kept,
-        sources=sources,
         bound=_bound_words(uses, values),
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
@@ -961,19 +943,6 @@ def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
         novel={m: len(model.novel_sentences(m, walks)) for m in MOVEMENTS},
         walks=walks,
     )
-
-
-def _note_sources(found: dict[str, set[str] | None], tags: Mapping[str, str]) -> None:
-    """Add a passage's artifact and place to those a slotted clause was written about;
-    None when some passage with it has no such tag (then it was written for any)."""
-    for slot, entity in SLOTS.items():
-        value = tags.get(entity)
-        known = found.get(slot, set())
-        if value is None or known is None:
-            found[slot] = None
-        else:
-            known.add(value)
-            found[slot] = known
 
 
 def _compile(sentences: list[list[str]]) -> Model:
@@ -1096,9 +1065,8 @@ def load(
     return model
 
 
-def cache_key(sources: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
+def cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
     """A hash of the corpus files' contents and tags, the lexicon and the model's format."""
-    files = corpus_files(sources)
     # marshal's format belongs to the Python version, so the key includes it.
     # markovify is pinned, so the package version stands for its compiled layout too.
     digest = hashlib.sha256(f"format {MODEL_FORMAT} {__version__} {sys.version}".encode())
