@@ -152,9 +152,11 @@ def _flatten(state: _DreamGrammar, symbol: str) -> str:
 
 
 def tidy(text: str) -> str:
-    """One space between words and none before punctuation, whatever optional rules left."""
+    """One space between words and none before punctuation, whatever optional rules left,
+    and one mark where a part's own question or exclamation meets its frame's full stop."""
     text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r" ([,.;:!?])", r"\1", text)
+    text = re.sub(r" ([,.;:!?])", r"\1", text)
+    return re.sub(r"([!?])\.", r"\1", text)
 
 
 def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:

@@ -95,3 +95,8 @@ def test_texture_never_names_an_object_or_place_the_dream_lacks(
                 lowered = sentence.lower()
                 named = {n for n in others if re.search(rf"\b{re.escape(n)}", lowered)}
                 assert not named, (dream.seed, sentence)
+
+
+def test_no_sentence_ends_with_two_marks(hundred_dreams: list[Dream]) -> None:
+    for dream in hundred_dreams:
+        assert not re.search(r"[!?]\.|\.\.|,\.|\.,", dream.text), dream.seed
