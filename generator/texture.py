@@ -14,7 +14,7 @@ import random
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 22
+MODEL_FORMAT = 34
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -43,10 +43,65 @@ CLAUSE_OPENERS = frozenset(
      "some", "no", "there", "here", "now", "somewhere", "one", "if", "though", "for", "in",
      "on", "at", "with", "under", "over", "through", "into", "above", "below", "beyond",
      "behind", "around", "across", "along", "far", "even", "still", "only", "slowly", "soon",
-     "once", "again", "both", "nobody", "two", "three", "overhead", "beneath", "underfoot",
+     "once", "nobody", "two", "three", "overhead", "beneath", "underfoot",
      "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
 )  # fmt: skip
 MAX_CLAUSES = 3
+# The joins a walk may pass by from one sentence's clause to another's: those that only
+# add or set side by side. A "so", "but" or "because" claims a link between two clauses
+# that strangers' clauses do not have ("dusk deepens, so my soles feel two seasons").
+LINKS = frozenset([";", ", and", ", while", ", as", ", then", "; and", "; then"])
+# Words that point back at something said before ("the other", "once more", "too",
+# "again"): in a clause taken from its sentence they point at nothing.
+ANAPHORA = frozenset(
+    ["other", "others", "another", "more", "too", "also", "same", "such", "those", "these",
+     "rest", "second", "again", "either", "neither", "likewise", "instead", "latter",
+     "former", "both"]
+)  # fmt: skip
+# First words that point back in the same way ("That is my life", "Then it stops").
+BACK_OPENERS = frozenset(["that", "this", "then", "so", "those", "these", "there's"])
+# Words that put a clause in the past ("I said almost nothing", "the boy was not hiding"):
+# a sentence's clauses keep to one time, so a memory does not run on into the scenery.
+PAST = frozenset(
+    ["was", "were", "had", "did", "said", "told", "thought", "knew", "made", "came", "went",
+     "took", "gave", "lost", "kept", "got", "saw", "heard", "became", "began", "ran", "sat",
+     "stood", "wrote", "spoke", "broke", "forgot", "meant", "sent", "brought", "bought",
+     "taught", "caught", "fought", "sang", "swam", "wore", "drove", "rode", "ate", "drank",
+     "slept", "wept", "felt", "used", "ago", "yesterday", "chose", "hid", "held", "fell",
+     "flew", "grew", "threw", "blew", "drew", "struck", "shook", "tore", "led", "met",
+     "paid", "sold", "built", "spent", "knelt", "understood", "forgave", "froze", "won",
+     "sank", "rang", "began", "became", "stole", "laughed", "cried", "tried", "wanted"]
+)  # fmt: skip
+# The dreamer's own clauses, which belong in any place: the body ("my breath comes easy",
+# "my shoulders loosen") and the going ("I walk on", "I kneel"). Any other "I" clause tells
+# a story of its own ("I never make the first call") and keeps to the passage's place.
+BODY = frozenset(
+    ["breath", "breathing", "chest", "shoulders", "hands", "hand", "feet", "heart", "tears",
+     "eyes", "face", "cheeks", "throat", "steps", "stride", "legs", "arms", "pulse", "skin",
+     "body", "fingers", "palms", "jaw", "back", "neck", "knees", "lungs", "ribs", "head",
+     "footsteps", "mouth", "thoughts", "mind"]
+)  # fmt: skip
+GOING = frozenset(
+    ["walk", "step", "follow", "climb", "go", "move", "turn", "sit", "stand", "kneel",
+     "pause", "stop", "breathe", "listen", "wait", "rest", "keep", "wade", "cross", "tread",
+     "stride", "press", "push", "carry", "hold", "let", "close", "open", "lift", "look",
+     "watch", "smile", "laugh", "cry", "weep", "sigh", "feel", "notice", "stay"]
+)  # fmt: skip
+# A word of scenery is used this often, and mostly in this many places.
+SCENERY_USES, SCENERY_SHARE, SCENERY_PLACES = 8, 0.78, 3
+# Words of tagged text per use of that bar, for a smaller corpus.
+SCENERY_WORDS_PER_USE = 22_000
+# What may follow the verb of the dreamer's going ("I walk on", "I close my eyes").
+PARTICLES = frozenset(
+    ["on", "down", "up", "in", "into", "through", "toward", "towards", "under", "over",
+     "along", "slowly", "still", "forward", "deeper", "back", "away", "out", "at", "with",
+     "across", "beside", "past", "and", "my", "quietly", "softly", "easily", "now", "for",
+     "to", "by", "around", "ahead", "there", "here", "without", "like", "as", "beneath"]
+)  # fmt: skip
+# Uses it takes to make a word one of an object's own ("needle", "wick").
+OBJECT_WORD_USES = 5
+# Times each clause may be used in a movement's pool: no clause comes back night after night.
+CLAUSE_USES = 24
 # Entities whose clauses keep to the values they were written of, when they speak of them.
 KEPT = ("place", "artifact")
 # Words of substance two texture sentences of one dream may share, at most, less one.
@@ -60,8 +115,8 @@ FUNCTION_WORDS = frozenset(
      "towards", "across", "around", "myself", "itself", "these", "those", "would", "could",
      "should", "does", "will", "also", "both", "before", "after", "behind", "beyond"]
 )  # fmt: skip
-# A clause that ends on one of these ("and I did not", "but I do") or says "both" leans on
-# words its own sentence had, and means nothing after another's.
+# A clause that ends on one of these ("and I did not", "but I do") leans on words its own
+# sentence had, and means nothing after another's.
 ELLIPTIC = frozenset(
     ["did", "do", "does", "not", "can", "cannot", "will", "would", "could", "should", "am",
      "is", "are", "was", "were", "have", "has", "had", "too", "either", "so"]
@@ -136,6 +191,7 @@ SLOTS = {"object": "artifact", "place": "place"}
 _WAKING = (
     r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bed|beds|bedroom|room|rooms|pillows?"
     r"|ceiling|kitchen|phone|curtains?|indoors|duvet|sheets|morning|daylight|dawn|sunrise)\b"
+    r"|\beyes (open|opening)\b"
 )
 _LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
 _WATERS = (
@@ -387,8 +443,7 @@ class TextureModel:
         # sentences share comes no more often than any other. A tenth or so of the pool
         # fits any dream: only a dream that nothing much suits needs the whole search.
         for _ in range(PROBES):
-            group = pool.group(rng.randrange(len(pool.starts)))
-            index = group[rng.randrange(len(group))]
+            index = rng.randrange(len(pool.texts))
             if pool.fits(index, wanted):
                 sentence = _fill(pool.texts[index], entities)
                 if sentence is not None and _fresh(sentence, avoid):
@@ -433,10 +488,15 @@ class Learner:
     # if it speaks of some more than others or has their slot ("I wind the {object}" was
     # written of a music box, and fills with nothing else); None when it belongs anywhere.
     kept: dict[str, dict[str, frozenset[str] | None]]
+    # Clauses that tell their own passage's story, which texture does without.
+    stories: frozenset[str]
     bound: dict[str, dict[str, frozenset[str]]]
     profiles: dict[str, Profile]
     sentence_count: int
     _clause_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _following_memo: dict[tuple[int, str, str], tuple[list[str], list[int]]] = field(
+        default_factory=dict, repr=False
+    )
     _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
 
     def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[list[Entry]]:
@@ -451,6 +511,7 @@ class Learner:
         found: set[str] = set()
         entries: list[Entry] = []
         families: Counter[tuple[str, ...]] = Counter()
+        uses: Counter[str] = Counter()
         # The walks take each place in turn, so every place gets its share of the pool.
         written = self.kept.get("place", {}).values()
         places: list[str | None] = [*sorted({p for ps in written if ps for p in ps})] or [None]
@@ -469,12 +530,16 @@ class Learner:
                 continue
             words = lowered.split()
             ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
-            if any(families[end] >= FAMILY_SIZE for end in ends):
+            parts = [p for p in _clauses(text.split()) if p not in CONNECTOR_TOKENS]
+            if any(families[end] >= FAMILY_SIZE for end in ends) or any(
+                uses[part] >= CLAUSE_USES for part in parts
+            ):
                 continue
             entry = self._entry(text, about, lexicon)
             if entry is None:
                 continue
             families.update(ends)
+            uses.update(parts)
             entries.append(entry)
             if len(entries) == POOL_SIZE:
                 break
@@ -490,28 +555,38 @@ class Learner:
         state = BEGIN
         parts: list[str] = []
         clauses = length = 0
+        past: bool | None = None
         about: dict[str, frozenset[str] | None] = dict.fromkeys(KEPT)
         if place is not None:
             about["place"] = frozenset([place])
         while True:
-            following, cumulative = chain[(state,)]
+            following, cumulative = self._following(chain, state, place)
             if state == BEGIN or state in CONNECTOR_TOKENS:
-                # Only a clause (with a verb; after a join, opening as a clause does) written
-                # of a place and artifact the sentence can still be about: a clause of the
-                # shore does not go on in the cave. A few draws nearly always find one.
+                # Only a clause that stands alone (with a verb, nothing pointing back, the
+                # sentence's time; after a join, opening as a clause does) and was written of
+                # a place and artifact the sentence can still be about: a clause of the shore
+                # does not go on in the cave. A few draws nearly always find one.
                 joined = state != BEGIN
                 for _ in range(DRAWS):
                     token = _draw(following, cumulative, rng)
                     if (
                         (not joined or _opens_clause(token))
                         and self._is_clause(token)
+                        and token not in self.stories
+                        and past in (None, _past(token))
                         and self._agrees(about, token)
                     ):
                         break
                 else:
                     return None
-            else:  # after a clause: its own join, or the end
-                token = _draw(following, cumulative, rng)
+                past = _past(token)
+            else:  # after a clause: a join that only adds, or the end
+                for _ in range(DRAWS):
+                    token = _draw(following, cumulative, rng)
+                    if token == END or token in LINKS:
+                        break
+                else:
+                    return None
             if token == END:
                 break
             if token not in CONNECTOR_TOKENS:
@@ -537,6 +612,31 @@ class Learner:
         if self._copies(lowered) or tuple(map(_plain, lowered)) in self.seen_pieces:
             return None
         return text, about
+
+    def _following(
+        self, chain: Model, state: str, place: str | None
+    ) -> tuple[list[str], list[int]]:
+        """What may follow `state` in a walk kept to `place` (None: any), with its cumulative
+        weights: the chain's own choices, less clauses written of other places."""
+        following, cumulative = chain[(state,)]
+        if place is None:
+            return following, cumulative
+        key = (id(chain), state, place)
+        known = self._following_memo.get(key)
+        if known is None:
+            kept: list[str] = []
+            weights: list[int] = []
+            total = previous = 0
+            for token, running in zip(following, cumulative, strict=True):
+                written = self.kept["place"].get(token)
+                if written is None or place in written:
+                    total += running - previous
+                    kept.append(token)
+                    weights.append(total)
+                previous = running
+            known = (kept, weights) if kept else (following, cumulative)
+            self._following_memo[key] = known
+        return known
 
     def _agrees(self, about: Mapping[str, frozenset[str] | None], clause: str) -> bool:
         """Whether the clause was written of a place and artifact the sentence can still be
@@ -597,10 +697,23 @@ class Learner:
             words = [_plain(w.lower()) for w in token.split()]
             # A corpus that never says "I ..." or "it ..." cannot tell its verbs: trust it.
             known = (
-                len(self.verbs) < MIN_VERBS or any(w in self.verbs for w in words[1:])
-            ) and not (words[-1] in ELLIPTIC or "both" in words)
+                (len(self.verbs) < MIN_VERBS or any(w in self.verbs for w in words[1:]))
+                and words[-1] not in ELLIPTIC
+                and words[0] not in BACK_OPENERS
+                and not ANAPHORA.intersection(words)
+                and not self._one_stands_for(words)
+            )
             self._clause_memo[token] = known
         return known
+
+    def _one_stands_for(self, words: Sequence[str]) -> bool:
+        """Whether "one" stands for a noun of another sentence ("where one ends")."""
+        for i, word in enumerate(words):
+            if word == "one" and (i == 0 or words[i - 1] not in ("no", "any", "every", "some")):
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if not after or after in self.verbs:
+                    return True
+        return False
 
     def _copies(self, lowered: Sequence[str]) -> bool:
         return any(run in self.seen_runs for run in _runs(lowered))
@@ -654,6 +767,32 @@ def _dangles(text: str) -> bool:
     ):
         return True
     return bool(matches) and "{object" not in text[: matches[0].start()]
+
+
+def _inner(words: Sequence[str], common: Collection[str]) -> bool:
+    """Whether the clause (bare words) is the dreamer's body or going, which any place has:
+    "my breath comes easy", "I walk on into the dark", with no word most places lack."""
+    if len(words) < 2:
+        return False
+    first, second = words[0], words[1]
+    # "I let the sand run", "I open the catch": a thing of the clause's own object.
+    owns = first == "i" and len(words) > 2 and words[2] not in PARTICLES
+    return (
+        ((first == "my" and second in BODY) or (first == "i" and second in GOING))
+        and not owns
+        and all(w in common or w in BODY or w in FUNCTION_WORDS or len(w) <= 3 for w in words[2:])
+    )
+
+
+def _past(clause: str) -> bool:
+    """Whether the clause tells of the past ("I said almost nothing", "I lost years")."""
+    words = [_plain(w) for w in clause.lower().split()]
+    if PAST.intersection(words):
+        return True
+    return any(
+        a in SUBJECTS and b.endswith("ed") and not b.endswith("eed")  # "I need", "it bleeds"
+        for a, b in itertools.pairwise(words)
+    )
 
 
 def _echoes(parts: Sequence[str]) -> bool:
@@ -855,7 +994,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
             # A sentence of one clause has no join to leave by: it could only be copied.
             if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(clauses)
-                for clause in clauses:
+                for clause in clauses[::2]:  # the clauses, not the joins between them
                     for entity, written in kept.items():
                         value = passage.tags.get(entity)
                         known = written.get(clause, frozenset())
@@ -877,21 +1016,52 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
             whole = whole or _compile(everything)
             chains[movement] = whole
     uses, values = _word_uses(passages, slot)
-    # A clause with nothing in it that speaks of one kind of place ("my shoulders drop")
-    # may go with any place, wherever it was written; so with artifacts.
-    for entity, written in kept.items():
-        local = _local_words(uses[entity], values[entity])
-        mark = "{" + next(name for name, e in SLOTS.items() if e == entity)
-        for clause, of in written.items():
-            bare = (_bare(w.lower()) for w in clause.split())
-            if of is not None and mark not in clause and not local.intersection(bare):
-                written[clause] = None
+    # A clause with nothing in it that speaks of one kind of object ("my shoulders drop")
+    # may go with any object, wherever it was written, unless it speaks of the object as
+    # "it". Places are stricter: a clause of scenery keeps to the places it was written of,
+    # so a sentence's clauses were all written of one place, and sound like it ("frogs call
+    # from the ditches, and the reeds lean over me"); only the dreamer's own clauses ("my
+    # breath comes easy") with no word of a place go anywhere.
+    # A clause of none of these (of no place, no object, not the dreamer's) tells its own
+    # passage's story ("the table falls silent", "nobody calls", "I can walk in"), which
+    # means nothing in another's: texture is made without them. A corpus that tags no
+    # places (a dream journal) has no way to tell, and keeps them all.
+    stories: set[str] = set()
+    # A word of a place is one used often, and mostly in a few places ("reeds", "dunes",
+    # "shelves"): a word of someone's story ("the bus", "a coward", "the holiday") turns
+    # up wherever its stories were told, which says nothing of the place. A word of an
+    # object is one bound to it and a few others, used often ("needle", "wick", "quill").
+    local = {
+        "place": _scenery(uses["place"]),
+        "artifact": {
+            w
+            for w, of in _bound_words(uses, values)["artifact"].items()
+            if len(of) <= 2 and sum(uses["artifact"][w].values()) >= OBJECT_WORD_USES
+        },
+    }
+    wide = _local_words(uses["place"], values["place"])  # "red rock" is not the forest's
+    # Words most places have: a clause of the dreamer's going ("I sit down on the grass")
+    # with only these may be anywhere; "I sit down at the desk" keeps to the library.
+    common = {w for w, counts in uses["place"].items() if len(counts) * 2 >= len(values["place"])}
+    for clause in kept["place"]:
+        words = [_bare(w.lower()) for w in clause.split()]
+        of_place = "{place" in clause or bool(local["place"].intersection(words))
+        of_object = "{object" in clause or bool(local["artifact"].intersection(words))
+        inner = _inner(words, common)
+        if not (of_place or of_object or inner or not values["place"]):
+            stories.add(clause)
+        if not of_object and not _PRONOUN.search(clause):  # "I wind it": its own object
+            kept["artifact"][clause] = None
+        # The dreamer, or the object, with no word at all of some places: anywhere.
+        if (inner or of_object) and not wide.intersection(words) and "{place" not in clause:
+            kept["place"][clause] = None
     return Learner(
         chains=chains,
         seen_runs=frozenset(seen),
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
         kept=kept,
+        stories=frozenset(stories),
         bound=_bound_words(uses, values),
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
@@ -1013,6 +1183,21 @@ def _local_words(uses: dict[str, Counter[str]], values: set[str]) -> set[str]:
         if len(shared) <= len(values) / 2:
             local.add(word)
     return local
+
+
+def _scenery(uses: dict[str, Counter[str]]) -> set[str]:
+    """Words of places' scenery: used at least SCENERY_USES times (fewer in a small corpus),
+    SCENERY_SHARE of them in SCENERY_PLACES places or fewer."""
+    scenery: set[str] = set()
+    # A small corpus uses every word less: the bar falls with it, to no fewer than 3 uses.
+    size = sum(sum(counts.values()) for counts in uses.values())
+    needed = max(3, min(SCENERY_USES, size // SCENERY_WORDS_PER_USE))
+    for word, counts in uses.items():
+        total = sum(counts.values())
+        top = sum(n for _, n in counts.most_common(SCENERY_PLACES))
+        if total >= needed and top >= SCENERY_SHARE * total:
+            scenery.add(word)
+    return scenery
 
 
 def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str, frozenset[str]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,78 @@ def test_pools_made_in_worker_processes_equal_pools_made_here(small_corpus: Path
     names = {slot: sorted(values) for slot, values in lexicon.items()}
     here = [texture.Pool.of(learner.pool(m, names)) for m in texture.MOVEMENTS]
     assert texture._pools(learner, names) == here
+
+
+def test_a_clause_told_in_the_past_is_a_memory() -> None:
+    assert texture._past("I said almost nothing")
+    assert texture._past("I waited by the door")
+    assert not texture._past("the reeds lean over me")
+    assert not texture._past("I need not hurry")
+
+
+def test_a_clause_that_points_back_cannot_stand_alone(small_corpus: Path) -> None:
+    passages = texture.read_passages(texture.corpus_files([small_corpus]))
+    learner = texture.learn(passages, {})
+    assert "breathe" in learner.verbs
+    assert learner._is_clause("I breathe under the trees")
+    assert not learner._is_clause("the other heron and I breathe under the trees")
+    assert not learner._is_clause("then I breathe under the trees")
+    assert not learner._is_clause("I breathe under the trees again")
+    assert not learner._is_clause("I breathe where one ends")
+
+
+def test_the_dreamers_body_and_going_belong_anywhere_a_story_nowhere() -> None:
+    assert texture._inner(["my", "breath", "comes", "easy"], {"comes", "easy"})
+    assert texture._inner(["i", "walk", "on"], set())
+    assert texture._inner(["i", "walk", "under", "stars"], {"stars"})
+    assert not texture._inner(["i", "sit", "down", "at", "the", "desk"], {"stars"})
+    assert not texture._inner(["i", "never", "make", "the", "first", "call"], {"call"})
+    assert not texture._inner(["i", "open", "the", "catch"], {"catch"})
+
+
+LEXICON = {"object": {"lantern", "orb"}, "place": {"forest", "shore"}}
+
+
+@pytest.fixture(scope="module")
+def setting_learner() -> texture.Learner:
+    """The built-in setting passages, learnt: enough text for a real pool."""
+    folder = paths.builtin("corpus") / "companion" / "setting"
+    return texture.learn(texture.read_passages(texture.corpus_files([folder])), LEXICON)
+
+
+@pytest.fixture(scope="module")
+def setting_pool(setting_learner: texture.Learner) -> list[str]:
+    names = {slot: sorted(values) for slot, values in LEXICON.items()}
+    texts = [entry[0] for group in setting_learner.pool("setting", names) for entry in group]
+    assert len(texts) > 100
+    return texts
+
+
+def test_pool_sentences_join_clauses_only_by_joins_that_add(setting_pool: list[str]) -> None:
+    for text in setting_pool:
+        joins = [t for t in texture._clauses(text.split()) if t in texture.CONNECTOR_TOKENS]
+        assert set(joins) <= texture.LINKS, text
+
+
+def test_pool_sentences_keep_to_one_time(setting_pool: list[str]) -> None:
+    for text in setting_pool:
+        clauses = [t for t in texture._clauses(text.split()) if t not in texture.CONNECTOR_TOKENS]
+        assert len({texture._past(c) for c in clauses}) == 1, text
+
+
+def test_no_clause_comes_back_more_often_than_its_share(setting_pool: list[str]) -> None:
+    uses = Counter(
+        clause
+        for text in setting_pool
+        for clause in texture._clauses(text.split())
+        if clause not in texture.CONNECTOR_TOKENS
+    )
+    assert max(uses.values()) <= texture.CLAUSE_USES
+
+
+def test_clauses_that_tell_their_own_passages_story_make_no_texture(
+    setting_learner: texture.Learner, setting_pool: list[str]
+) -> None:
+    assert setting_learner.stories
+    for text in setting_pool:
+        assert not setting_learner.stories.intersection(texture._clauses(text.split())), text
