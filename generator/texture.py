@@ -439,9 +439,9 @@ class TextureModel:
         pool = self.pools.get(movement)
         if pool is None or not pool.texts:
             return None
-        # A draw picks an opening clause, then one of its sentences, so that a clause many
-        # sentences share comes no more often than any other. A tenth or so of the pool
-        # fits any dream: only a dream that nothing much suits needs the whole search.
+        # Draws are uniform over the pool (no clause is in it more than CLAUSE_USES times).
+        # Some of the pool fits any dream: only a dream that little suits needs the whole
+        # search.
         for _ in range(PROBES):
             index = rng.randrange(len(pool.texts))
             if pool.fits(index, wanted):
