@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 34
+MODEL_FORMAT = 35
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -70,7 +70,7 @@ PAST = frozenset(
      "slept", "wept", "felt", "used", "ago", "yesterday", "chose", "hid", "held", "fell",
      "flew", "grew", "threw", "blew", "drew", "struck", "shook", "tore", "led", "met",
      "paid", "sold", "built", "spent", "knelt", "understood", "forgave", "froze", "won",
-     "sank", "rang", "began", "became", "stole", "laughed", "cried", "tried", "wanted"]
+     "sank", "rang", "stole", "laughed", "cried", "tried", "wanted"]
 )  # fmt: skip
 # The dreamer's own clauses, which belong in any place: the body ("my breath comes easy",
 # "my shoulders loosen") and the going ("I walk on", "I kneel"). Any other "I" clause tells
@@ -347,20 +347,16 @@ WIDTH = len(ENTITIES) + len(SLOTS)
 
 @dataclass(frozen=True)
 class Pool:
-    """A movement's sentences, flat: texts, WIDTH masks each, and where each group of
-    sentences that open with the same clause starts. Flat, it loads from the cache in a few
-    milliseconds where a list of tuples takes several times as long."""
+    """A movement's sentences, flat: texts, and WIDTH masks each. Flat, it loads from the
+    cache in a few milliseconds where a list of tuples takes several times as long."""
 
     texts: list[str]
     masks: Sequence[int]
-    starts: list[int]
 
     @classmethod
-    def of(cls, groups: Sequence[Sequence[Entry]]) -> Pool:
-        entries = [entry for group in groups for entry in group]
-        starts = list(itertools.accumulate((len(g) for g in groups[:-1]), initial=0))
+    def of(cls, entries: Sequence[Entry]) -> Pool:
         masks = [mask for entry in entries for mask in entry[1:]]
-        return cls([entry[0] for entry in entries], masks, starts if entries else [])
+        return cls([entry[0] for entry in entries], masks)
 
     def to_builtins(self) -> dict[str, Any]:
         packed: bytes | list[int]
@@ -368,7 +364,7 @@ class Pool:
             packed = array.array("q", self.masks).tobytes()
         except OverflowError:  # more values than 62 bits can mark: keep plain ints
             packed = list(self.masks)
-        return {"texts": "\n".join(self.texts), "masks": packed, "starts": self.starts}
+        return {"texts": "\n".join(self.texts), "masks": packed}
 
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> Pool:
@@ -376,12 +372,7 @@ class Pool:
         if isinstance(masks, bytes):
             masks = array.array("q", masks)
         texts = data["texts"].split("\n") if data["texts"] else []
-        return cls(texts, masks, data["starts"])
-
-    def group(self, index: int) -> range:
-        """The sentences (their indices) of the index-th group."""
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.texts)
-        return range(self.starts[index], end)
+        return cls(texts, masks)
 
     def fits(self, index: int, wanted: Sequence[int]) -> bool:
         at = index * WIDTH
@@ -499,9 +490,9 @@ class Learner:
     )
     _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
 
-    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[list[Entry]]:
+    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[Entry]:
         """Up to POOL_SIZE distinct sentences for `movement`, each with the masks of what it
-        suits, grouped by their first clause; made from a fixed seed, so the same corpus
+        suits; made from a fixed seed, so the same corpus
         always gives the same pool."""
         chain = self.chains.get(movement)
         if chain is None:
@@ -543,10 +534,7 @@ class Learner:
             entries.append(entry)
             if len(entries) == POOL_SIZE:
                 break
-        groups: dict[str, list[Entry]] = {}
-        for entry in entries:
-            groups.setdefault(_clauses(entry[0].split())[0], []).append(entry)
-        return list(groups.values())
+        return entries
 
     def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
         """One walk of the clause chain (keeping to clauses written of `place`, if given): a
@@ -1020,8 +1008,8 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     # may go with any object, wherever it was written, unless it speaks of the object as
     # "it". Places are stricter: a clause of scenery keeps to the places it was written of,
     # so a sentence's clauses were all written of one place, and sound like it ("frogs call
-    # from the ditches, and the reeds lean over me"); only the dreamer's own clauses ("my
-    # breath comes easy") with no word of a place go anywhere.
+    # from the ditches, and the reeds lean over me"); only the dreamer's body and going ("my
+    # breath comes easy") and the object's own clauses, with no word of a place, go anywhere.
     # A clause of none of these (of no place, no object, not the dreamer's) tells its own
     # passage's story ("the table falls silent", "nobody calls", "I can walk in"), which
     # means nothing in another's: texture is made without them. A corpus that tags no
@@ -1031,11 +1019,12 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     # "shelves"): a word of someone's story ("the bus", "a coward", "the holiday") turns
     # up wherever its stories were told, which says nothing of the place. A word of an
     # object is one bound to it and a few others, used often ("needle", "wick", "quill").
+    bound = _bound_words(uses, values)
     local = {
         "place": _scenery(uses["place"]),
         "artifact": {
             w
-            for w, of in _bound_words(uses, values)["artifact"].items()
+            for w, of in bound["artifact"].items()
             if len(of) <= 2 and sum(uses["artifact"][w].values()) >= OBJECT_WORD_USES
         },
     }
@@ -1062,7 +1051,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         verbs=frozenset(verbs - NOT_VERBS),
         kept=kept,
         stories=frozenset(stories),
-        bound=_bound_words(uses, values),
+        bound=bound,
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
     )

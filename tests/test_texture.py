@@ -238,7 +238,7 @@ def setting_learner() -> texture.Learner:
 @pytest.fixture(scope="module")
 def setting_pool(setting_learner: texture.Learner) -> list[str]:
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
-    texts = [entry[0] for group in setting_learner.pool("setting", names) for entry in group]
+    texts = [entry[0] for entry in setting_learner.pool("setting", names)]
     assert len(texts) > 100
     return texts
 
