@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 35
+MODEL_FORMAT = 36
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -97,6 +97,14 @@ PARTICLES = frozenset(
      "along", "slowly", "still", "forward", "deeper", "back", "away", "out", "at", "with",
      "across", "beside", "past", "and", "my", "quietly", "softly", "easily", "now", "for",
      "to", "by", "around", "ahead", "there", "here", "without", "like", "as", "beneath"]
+)  # fmt: skip
+# What the object looks like and is made of is the grammar's to tell (a rust-red pebble, an
+# iron key): a clause that names the object with one of these words is left out.
+LOOKS = frozenset(
+    ["red", "green", "grey", "gray", "blue", "white", "black", "gold", "golden", "silver",
+     "amber", "pink", "rose", "brown", "yellow", "orange", "violet", "purple", "copper",
+     "bronze", "brass", "cream", "ivory", "iron", "steel", "tin", "walnut", "oak", "bone",
+     "speckled", "striped", "green-grey", "blue-grey"]
 )  # fmt: skip
 # Uses it takes to make a word one of an object's own ("needle", "wick").
 OBJECT_WORD_USES = 5
@@ -1039,6 +1047,8 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         inner = _inner(words, common)
         if not (of_place or of_object or inner or not values["place"]):
             stories.add(clause)
+        elif "{object" in clause and LOOKS.intersection(words):
+            stories.add(clause)  # "the {object} is smooth and green": the grammar's to say
         if not of_object and not _PRONOUN.search(clause):  # "I wind it": its own object
             kept["artifact"][clause] = None
         # The dreamer, or the object, with no word at all of some places: anywhere.

@@ -100,3 +100,14 @@ def test_texture_never_names_an_object_or_place_the_dream_lacks(
 def test_no_sentence_ends_with_two_marks(hundred_dreams: list[Dream]) -> None:
     for dream in hundred_dreams:
         assert not re.search(r"[!?]\.|\.\.|,\.|\.,", dream.text), dream.seed
+
+
+def test_the_song_melts_the_old_voice_only_after_a_song_has_begun() -> None:
+    import json
+
+    rules = json.loads((paths.builtin("grammars") / "revelation.json").read_text("utf-8"))
+    for ordering in rules["revelation"]:
+        if "#revMelt#" in ordering:
+            assert "#revSong#" in ordering.split("#revMelt#")[0], ordering
+        else:
+            assert "#revMeltQuiet#" in ordering, ordering

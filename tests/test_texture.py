@@ -271,3 +271,14 @@ def test_clauses_that_tell_their_own_passages_story_make_no_texture(
     assert setting_learner.stories
     for text in setting_pool:
         assert not setting_learner.stories.intersection(texture._clauses(text.split())), text
+
+
+def test_texture_leaves_the_objects_looks_to_the_grammar(setting_learner: texture.Learner) -> None:
+    described = [
+        clause
+        for clause in setting_learner.kept["place"]
+        if "{object" in clause
+        and texture.LOOKS.intersection(texture._bare(w.lower()) for w in clause.split())
+    ]
+    assert described
+    assert set(described) <= setting_learner.stories
