@@ -88,10 +88,11 @@ class Grammar:
             )
         rules = dict(self.rules)
         weights = dict(self.weights)
-        mark = f"[{symbol}:"
-        for name, rule_list in self.rules.items():
-            if not any(mark in rule for rule in rule_list):
+        # Only symbols whose rules push a literal value to `symbol` can lose rules.
+        for name, pushes in self._pushes_by_symbol.items():
+            if symbol not in pushes:
                 continue
+            rule_list = self.rules[name]
             keep = [i for i, rule in enumerate(rule_list) if _sets_only(rule, symbol, value)]
             if keep and len(keep) < len(rule_list):
                 rules[name] = [rule_list[i] for i in keep]

@@ -27,7 +27,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 36
+MODEL_FORMAT = 37
 # The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
 # them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
 # clause after the same join in another. Each clause keeps the grammar it was written with.
@@ -355,36 +355,58 @@ WIDTH = len(ENTITIES) + len(SLOTS)
 
 @dataclass(frozen=True)
 class Pool:
-    """A movement's sentences, flat: texts, and WIDTH masks each. Flat, it loads from the
-    cache in a few milliseconds where a list of tuples takes several times as long."""
+    """A movement's sentences, flat: their texts in one string, each followed by a newline
+    and found by its start, and WIDTH masks each. Flat, it loads from the cache in a
+    millisecond, where a list of strings takes several times as long to make."""
 
-    texts: list[str]
+    joined: str
+    # Where each text starts in `joined`, and one more: where the next would start.
+    starts: Sequence[int]
     masks: Sequence[int]
 
     @classmethod
     def of(cls, entries: Sequence[Entry]) -> Pool:
-        masks = [mask for entry in entries for mask in entry[1:]]
-        return cls([entry[0] for entry in entries], masks)
+        starts = array.array("q", [0])
+        for entry in entries:
+            starts.append(starts[-1] + len(entry[0]) + 1)
+        joined = "".join(f"{entry[0]}\n" for entry in entries)
+        return cls(joined, starts, _masks(entries))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def text(self, index: int) -> str:
+        return self.joined[self.starts[index] : self.starts[index + 1] - 1]
 
     def to_builtins(self) -> dict[str, Any]:
-        packed: bytes | list[int]
-        try:
-            packed = array.array("q", self.masks).tobytes()
-        except OverflowError:  # more values than 62 bits can mark: keep plain ints
-            packed = list(self.masks)
-        return {"texts": "\n".join(self.texts), "masks": packed}
+        return {
+            "joined": self.joined,
+            "starts": array.array("q", self.starts).tobytes(),
+            "masks": _packed(self.masks),
+        }
 
     @classmethod
     def from_builtins(cls, data: dict[str, Any]) -> Pool:
         masks: Sequence[int] = data["masks"]
         if isinstance(masks, bytes):
             masks = array.array("q", masks)
-        texts = data["texts"].split("\n") if data["texts"] else []
-        return cls(texts, masks)
+        return cls(data["joined"], array.array("q", data["starts"]), masks)
 
     def fits(self, index: int, wanted: Sequence[int]) -> bool:
         at = index * WIDTH
         return all(self.masks[at + k] & bit for k, bit in enumerate(wanted))
+
+
+def _masks(entries: Sequence[Entry]) -> list[int]:
+    return [mask for entry in entries for mask in entry[1:]]
+
+
+def _packed(masks: Sequence[int]) -> bytes | list[int]:
+    """Masks as bytes, or as plain ints when there are more values than 62 bits can mark."""
+    try:
+        return array.array("q", masks).tobytes()
+    except OverflowError:
+        return list(masks)
 
 
 @dataclass
@@ -436,18 +458,18 @@ class TextureModel:
             # A value with no place in the lexicon can only take sentences without the slot.
             wanted.append(1 << (names.index(own) if own in names else len(names)))
         pool = self.pools.get(movement)
-        if pool is None or not pool.texts:
+        if pool is None or not len(pool):
             return None
         # Draws are uniform over the pool (no clause is in it more than CLAUSE_USES times).
         # Some of the pool fits any dream: only a dream that little suits needs the whole
         # search.
         for _ in range(PROBES):
-            index = rng.randrange(len(pool.texts))
+            index = rng.randrange(len(pool))
             if pool.fits(index, wanted):
-                sentence = _fill(pool.texts[index], entities)
+                sentence = _fill(pool.text(index), entities)
                 if sentence is not None and _fresh(sentence, avoid):
                     return sentence
-        fitting = [text for i, text in enumerate(pool.texts) if pool.fits(i, wanted)]
+        fitting = [pool.text(i) for i in range(len(pool)) if pool.fits(i, wanted)]
         while fitting:
             sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
             if sentence is not None and _fresh(sentence, avoid):
