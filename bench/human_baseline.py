@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from generator import evaluate, paths, texture
+from generator import evaluate, learning, paths, texture
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=evaluate.SAMPLE)
     args = parser.parse_args()
     files = texture.corpus_files([paths.builtin("corpus") / "companion"])
-    words = [w for p in texture.read_passages(files) for w in evaluate.words(p.text)]
+    words = [w for p in learning.read_passages(files) for w in evaluate.words(p.text)]
     pieces = [words[i : i + args.words] for i in range(0, len(words) - args.words, args.words)]
     table = evaluate.NgramTable(pieces)
     print(f"{len(pieces)} pieces of {args.words} words of the companion corpus")

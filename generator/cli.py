@@ -352,7 +352,7 @@ def eval_dreams(
     the product: the exit status is 0 whatever it says, unless --strict, which names each
     missed target on standard error and exits with status 1.
     """
-    from . import evaluate, paths, texture
+    from . import evaluate, learning, paths, texture
     from .movements import ENTITY_SYMBOLS
 
     dreamer = _dreamer(grammars, corpus)
@@ -361,7 +361,7 @@ def eval_dreams(
     with click.progressbar(dreams, count, label="dreaming", file=sys.stderr, hidden=hidden) as bar:
         made = list(bar)
     sources = list(corpus) or [paths.builtin("corpus")]
-    passages = texture.read_passages(texture.corpus_files(sources))
+    passages = learning.read_passages(texture.corpus_files(sources))
     artifacts = dreamer.grammar.choices(ENTITY_SYMBOLS["artifact"])
     report = evaluate.evaluate(
         made, [p.text for p in passages], artifacts, sample=sample, seed=seed
@@ -509,7 +509,8 @@ def corpus_stats(paths: tuple[Path, ...], walks: int) -> None:
     """
     from . import paths as data_paths
     from .grammar import MOVEMENTS
-    from .texture import SMALL_CORPUS, stats
+    from .learning import stats
+    from .texture import SMALL_CORPUS
 
     found = stats(list(paths) or [data_paths.builtin("corpus")], walks)
     total = sum(found.sentences.values())

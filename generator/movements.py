@@ -58,6 +58,68 @@ class _Symbols(dict[str, Any]):
             return default
 
 
+# Where a rule's sections begin and end: tags, actions and their brackets.
+_SPECIAL = re.compile(r"[\[\]#]")
+
+
+def parse(rule: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """A rule's sections as tracery parses them (type 0 plain text, 1 a tag, 2 an action),
+    with tracery's error messages; found by jumping from one special character to the next,
+    where tracery steps through every character. A rule with escapes is left to tracery."""
+    if "\\" in rule:
+        found: tuple[list[dict[str, Any]], list[str]] = tracery.parse(rule)
+        return found
+    sections: list[dict[str, Any]] = []
+    errors: list[str] = []
+
+    def section(start: int, end: int, kind: int) -> None:
+        if end <= start and kind:
+            errors.append(f"{start}: empty {'tag' if kind == 1 else 'action'}")
+        if end > start or kind:
+            sections.append({"type": kind, "raw": rule[start:end]})
+
+    depth, in_tag, start = 0, False, 0
+    for match in _SPECIAL.finditer(rule):
+        at, char = match.start(), match.group()
+        if char == "[":
+            if depth == 0 and not in_tag:
+                section(start, at, 0)
+                start = at + 1
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0 and not in_tag:
+                section(start, at, 2)
+                start = at + 1
+        elif depth == 0:  # a tag opens or closes
+            section(start, at, 1 if in_tag else 0)
+            start = at + 1
+            in_tag = not in_tag
+    section(start, len(rule), 0)
+    if in_tag:
+        errors.append("unclosed tag")
+    if depth:
+        errors.append("too many [" if depth > 0 else "too many ]")
+    return sections, errors
+
+
+class _Node(tracery.Node):  # type: ignore[misc]  # tracery is untyped
+    """tracery's Node, with rules parsed by `parse`."""
+
+    def expand_children(self, child_rule: str, prevent_recursion: bool = False) -> None:
+        self.children = []
+        self.finished_text = ""
+        self.child_rule = child_rule
+        sections, errors = parse(child_rule)
+        self.errors.extend(errors)
+        for index, section in enumerate(sections):
+            node = _Node(self, index, section)
+            self.children.append(node)
+            if not prevent_recursion:
+                node.expand(prevent_recursion)
+            self.finished_text += node.finished_text
+
+
 class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untyped
     """A tracery Grammar for one dream: its own RNG, loud errors, and a depth limit."""
 
@@ -67,6 +129,9 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         self.rng = rng
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
+
+    def create_root(self, rule: str) -> _Node:
+        return _Node(self, 0, {"type": -1, "raw": rule})
 
     def select_rule(self, key: str, node: Any, errors: list[str]) -> str:
         # Replaces tracery's selection, which draws from the global RNG and records every

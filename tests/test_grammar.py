@@ -7,11 +7,12 @@ import random
 from pathlib import Path
 
 import pytest
+import tracery
 from helpers import write_grammar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import Dreamer, DreamError, paths
+from generator import Dreamer, DreamError, movements, paths
 from generator import grammar as grammar_module
 from generator.grammar import MOVEMENTS, load
 from generator.movements import expand
@@ -168,3 +169,8 @@ def test_a_corrupt_grammar_cache_is_checked_afresh(tmp_path: Path) -> None:
     (cached,) = tmp_path.glob("grammar-*")
     cached.write_bytes(b"\x00 not marshal")
     assert load(grammar_module.builtin_paths(), cache_dir=tmp_path).rules == first.rules
+
+
+@given(st.text(alphabet="ab #[]:.,\\", max_size=30))
+def test_rules_are_parsed_into_the_sections_tracery_would_make(rule: str) -> None:
+    assert movements.parse(rule) == tracery.parse(rule)

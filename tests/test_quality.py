@@ -7,7 +7,7 @@ import re
 import inflect
 import pytest
 
-from generator import Dream, Dreamer, paths, texture
+from generator import Dream, Dreamer, learning, paths, texture
 from generator.grammar import MOVEMENTS
 from generator.movements import ENTITY_SYMBOLS
 
@@ -78,7 +78,7 @@ def _inventory(dreamer: Dreamer, slot: str) -> set[str]:
     symbol = ENTITY_SYMBOLS[slot]
     names = dreamer.grammar.choices(symbol)
     files = texture.corpus_files([paths.builtin("corpus")])
-    names |= {p.tags[slot] for p in texture.read_passages(files) if slot in p.tags}
+    names |= {p.tags[slot] for p in learning.read_passages(files) if slot in p.tags}
     return names
 
 

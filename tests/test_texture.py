@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import Dream, Dreamer, english, paths, texture
+from generator import Dream, Dreamer, english, learning, paths, texture
 
 
 def _corpus_text() -> str:
@@ -117,7 +117,7 @@ def test_the_model_is_cached_and_reused(
     def no_build(*args: object) -> None:
         raise AssertionError("rebuilt despite a good cache")
 
-    monkeypatch.setattr(texture, "build", no_build)
+    monkeypatch.setattr(learning, "build", no_build)
     Dreamer(corpus=[small_corpus], cache_dir=tmp_path)
 
 
@@ -149,7 +149,7 @@ def test_passage_headers_tag_passages(tmp_path: Path) -> None:
     folder.mkdir()
     file = folder / "walks.txt"
     file.write_text("%% place: desert; theme: grief\nI walk.\n\nI rest.\n", encoding="utf-8")
-    first, second = texture.read_passages([file])
+    first, second = learning.read_passages([file])
     assert first.movement == second.movement == "journey"
     assert first.tags == {"place": "desert", "theme": "grief"}
     assert second.tags == {"place": "desert", "theme": "grief"}
@@ -159,25 +159,25 @@ def test_a_malformed_header_is_reported_with_its_line(tmp_path: Path) -> None:
     file = tmp_path / "bad.txt"
     file.write_text("Text.\n\n%% place desert\nMore.\n", encoding="utf-8")
     with pytest.raises(texture.DreamError) as caught:
-        texture.read_passages([file])
+        learning.read_passages([file])
     assert str(caught.value.problems[0]).startswith(f"{file}:3:")
 
 
 def test_a_sentence_is_split_into_clauses_at_its_joins_not_in_its_lists() -> None:
     sentence = "The cave smells of earth, cold rock, and moss, so I walk slowly."
-    assert texture._clauses(sentence.split(" ")) == [
+    assert learning._clauses(sentence.split(" ")) == [
         "The cave smells of earth, cold rock, and moss", ", so", "I walk slowly."
     ]  # fmt: skip
 
 
 def test_clauses_that_say_the_same_thing_are_an_echo() -> None:
-    assert texture._echoes(["An owl calls twice", ", and", "a tawny owl calls from the pines."])
-    assert not texture._echoes(["An owl calls twice", ", and", "the pines are still."])
+    assert learning._echoes(["An owl calls twice", ", and", "a tawny owl calls from the pines."])
+    assert not learning._echoes(["An owl calls twice", ", and", "the pines are still."])
 
 
 def test_a_participle_after_as_though_cannot_open_a_clause() -> None:
-    assert not texture._opens_clause("though telling me there is no need to rush.")
-    assert texture._opens_clause("though the path knew the way.")
+    assert not learning._opens_clause("though telling me there is no need to rush.")
+    assert learning._opens_clause("though the path knew the way.")
 
 
 def test_release_texture_never_names_the_object_it_has_let_go(
@@ -190,24 +190,24 @@ def test_release_texture_never_names_the_object_it_has_let_go(
 
 
 def test_pools_made_in_worker_processes_equal_pools_made_here(small_corpus: Path) -> None:
-    passages = texture.read_passages(texture.corpus_files([small_corpus]))
+    passages = learning.read_passages(texture.corpus_files([small_corpus]))
     lexicon = {"object": {"lantern", "orb"}, "place": {"forest", "shore"}}
-    learner = texture.learn(passages, lexicon)
+    learner = learning.learn(passages, lexicon)
     names = {slot: sorted(values) for slot, values in lexicon.items()}
     here = [texture.Pool.of(learner.pool(m, names)) for m in texture.MOVEMENTS]
-    assert texture._pools(learner, names) == here
+    assert learning._pools(learner, names) == here
 
 
 def test_a_clause_told_in_the_past_is_a_memory() -> None:
-    assert texture._past("I said almost nothing")
-    assert texture._past("I waited by the door")
-    assert not texture._past("the reeds lean over me")
-    assert not texture._past("I need not hurry")
+    assert learning._past("I said almost nothing")
+    assert learning._past("I waited by the door")
+    assert not learning._past("the reeds lean over me")
+    assert not learning._past("I need not hurry")
 
 
 def test_a_clause_that_points_back_cannot_stand_alone(small_corpus: Path) -> None:
-    passages = texture.read_passages(texture.corpus_files([small_corpus]))
-    learner = texture.learn(passages, {})
+    passages = learning.read_passages(texture.corpus_files([small_corpus]))
+    learner = learning.learn(passages, {})
     assert "breathe" in learner.verbs
     assert learner._is_clause("I breathe under the trees")
     assert not learner._is_clause("the other heron and I breathe under the trees")
@@ -217,26 +217,26 @@ def test_a_clause_that_points_back_cannot_stand_alone(small_corpus: Path) -> Non
 
 
 def test_the_dreamers_body_and_going_belong_anywhere_a_story_nowhere() -> None:
-    assert texture._inner(["my", "breath", "comes", "easy"], {"comes", "easy"})
-    assert texture._inner(["i", "walk", "on"], set())
-    assert texture._inner(["i", "walk", "under", "stars"], {"stars"})
-    assert not texture._inner(["i", "sit", "down", "at", "the", "desk"], {"stars"})
-    assert not texture._inner(["i", "never", "make", "the", "first", "call"], {"call"})
-    assert not texture._inner(["i", "open", "the", "catch"], {"catch"})
+    assert learning._inner(["my", "breath", "comes", "easy"], {"comes", "easy"})
+    assert learning._inner(["i", "walk", "on"], set())
+    assert learning._inner(["i", "walk", "under", "stars"], {"stars"})
+    assert not learning._inner(["i", "sit", "down", "at", "the", "desk"], {"stars"})
+    assert not learning._inner(["i", "never", "make", "the", "first", "call"], {"call"})
+    assert not learning._inner(["i", "open", "the", "catch"], {"catch"})
 
 
 LEXICON = {"object": {"lantern", "orb"}, "place": {"forest", "shore"}}
 
 
 @pytest.fixture(scope="module")
-def setting_learner() -> texture.Learner:
+def setting_learner() -> learning.Learner:
     """The built-in setting passages, learnt: enough text for a real pool."""
     folder = paths.builtin("corpus") / "companion" / "setting"
-    return texture.learn(texture.read_passages(texture.corpus_files([folder])), LEXICON)
+    return learning.learn(learning.read_passages(texture.corpus_files([folder])), LEXICON)
 
 
 @pytest.fixture(scope="module")
-def setting_pool(setting_learner: texture.Learner) -> list[str]:
+def setting_pool(setting_learner: learning.Learner) -> list[str]:
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
     texts = [entry[0] for entry in setting_learner.pool("setting", names)]
     assert len(texts) > 100
@@ -245,40 +245,44 @@ def setting_pool(setting_learner: texture.Learner) -> list[str]:
 
 def test_pool_sentences_join_clauses_only_by_joins_that_add(setting_pool: list[str]) -> None:
     for text in setting_pool:
-        joins = [t for t in texture._clauses(text.split()) if t in texture.CONNECTOR_TOKENS]
-        assert set(joins) <= texture.LINKS, text
+        joins = [t for t in learning._clauses(text.split()) if t in learning.CONNECTOR_TOKENS]
+        assert set(joins) <= learning.LINKS, text
 
 
 def test_pool_sentences_keep_to_one_time(setting_pool: list[str]) -> None:
     for text in setting_pool:
-        clauses = [t for t in texture._clauses(text.split()) if t not in texture.CONNECTOR_TOKENS]
-        assert len({texture._past(c) for c in clauses}) == 1, text
+        clauses = [
+            t for t in learning._clauses(text.split()) if t not in learning.CONNECTOR_TOKENS
+        ]
+        assert len({learning._past(c) for c in clauses}) == 1, text
 
 
 def test_no_clause_comes_back_more_often_than_its_share(setting_pool: list[str]) -> None:
     uses = Counter(
         clause
         for text in setting_pool
-        for clause in texture._clauses(text.split())
-        if clause not in texture.CONNECTOR_TOKENS
+        for clause in learning._clauses(text.split())
+        if clause not in learning.CONNECTOR_TOKENS
     )
-    assert max(uses.values()) <= texture.CLAUSE_USES
+    assert max(uses.values()) <= learning.CLAUSE_USES
 
 
 def test_clauses_that_tell_their_own_passages_story_make_no_texture(
-    setting_learner: texture.Learner, setting_pool: list[str]
+    setting_learner: learning.Learner, setting_pool: list[str]
 ) -> None:
     assert setting_learner.stories
     for text in setting_pool:
-        assert not setting_learner.stories.intersection(texture._clauses(text.split())), text
+        assert not setting_learner.stories.intersection(learning._clauses(text.split())), text
 
 
-def test_texture_leaves_the_objects_looks_to_the_grammar(setting_learner: texture.Learner) -> None:
+def test_texture_leaves_the_objects_looks_to_the_grammar(
+    setting_learner: learning.Learner,
+) -> None:
     described = [
         clause
         for clause in setting_learner.kept["place"]
         if "{object" in clause
-        and texture.LOOKS.intersection(texture._bare(w.lower()) for w in clause.split())
+        and learning.LOOKS.intersection(texture._bare(w.lower()) for w in clause.split())
     ]
     assert described
     assert set(described) <= setting_learner.stories

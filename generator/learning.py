@@ -1,0 +1,1010 @@
+"""Learning a corpus: its passages and tags, a clause chain per movement, and the pools of
+texture sentences a dream draws from (made once per corpus, then cached by `texture`)."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import os
+import random
+import re
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .english import s
+from .errors import DreamError, Problem
+from .grammar import MOVEMENTS
+from .texture import (
+    ENTITIES,
+    FIELDS,
+    FUNCTION_WORDS,
+    SLOTS,
+    SMALL_CORPUS,
+    Entry,
+    Pool,
+    TextureModel,
+    _bare,
+    _movement_of,
+    _substance,
+    _substitute,
+    corpus_files,
+)
+
+# The chain walks clauses, not words: a corpus sentence is its clauses and the joins between
+# them (", and", "; ", ", as", ...), and a walk may pass from a join in one sentence to the
+# clause after the same join in another. Each clause keeps the grammar it was written with.
+CONNECTIVES = frozenset(
+    ["and", "but", "as", "while", "so", "until", "yet", "though", "where", "when", "because",
+     "then", "or"]
+)  # fmt: skip
+# A clause taken up after a join must open with its own subject or a phrase that sets the
+# scene ("and the gulls", ", as I walk", "; somewhere"), not with a verb that belonged to
+# another sentence's subject (", and let"), nor a pronoun whose noun stayed behind ("and it").
+CLAUSE_OPENERS = frozenset(
+    ["i", "the", "a", "an", "my", "every", "each", "everything", "something", "nothing", "all",
+     "some", "no", "there", "here", "now", "somewhere", "one", "if", "though", "for", "in",
+     "on", "at", "with", "under", "over", "through", "into", "above", "below", "beyond",
+     "behind", "around", "across", "along", "far", "even", "still", "only", "slowly", "soon",
+     "once", "nobody", "two", "three", "overhead", "beneath", "underfoot",
+     "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
+)  # fmt: skip
+MAX_CLAUSES = 3
+# The joins a walk may pass by from one sentence's clause to another's: those that only
+# add or set side by side. A "so", "but" or "because" claims a link between two clauses
+# that strangers' clauses do not have ("dusk deepens, so my soles feel two seasons").
+LINKS = frozenset([";", ", and", ", while", ", as", ", then", "; and", "; then"])
+# Words that point back at something said before ("the other", "once more", "too",
+# "again"): in a clause taken from its sentence they point at nothing.
+ANAPHORA = frozenset(
+    ["other", "others", "another", "more", "too", "also", "same", "such", "those", "these",
+     "rest", "second", "again", "either", "neither", "likewise", "instead", "latter",
+     "former", "both"]
+)  # fmt: skip
+# First words that point back in the same way ("That is my life", "Then it stops").
+BACK_OPENERS = frozenset(["that", "this", "then", "so", "those", "these", "there's"])
+# Words that put a clause in the past ("I said almost nothing", "the boy was not hiding"):
+# a sentence's clauses keep to one time, so a memory does not run on into the scenery.
+PAST = frozenset(
+    ["was", "were", "had", "did", "said", "told", "thought", "knew", "made", "came", "went",
+     "took", "gave", "lost", "kept", "got", "saw", "heard", "became", "began", "ran", "sat",
+     "stood", "wrote", "spoke", "broke", "forgot", "meant", "sent", "brought", "bought",
+     "taught", "caught", "fought", "sang", "swam", "wore", "drove", "rode", "ate", "drank",
+     "slept", "wept", "felt", "used", "ago", "yesterday", "chose", "hid", "held", "fell",
+     "flew", "grew", "threw", "blew", "drew", "struck", "shook", "tore", "led", "met",
+     "paid", "sold", "built", "spent", "knelt", "understood", "forgave", "froze", "won",
+     "sank", "rang", "stole", "laughed", "cried", "tried", "wanted"]
+)  # fmt: skip
+# The dreamer's own clauses, which belong in any place: the body ("my breath comes easy",
+# "my shoulders loosen") and the going ("I walk on", "I kneel"). Any other "I" clause tells
+# a story of its own ("I never make the first call") and keeps to the passage's place.
+BODY = frozenset(
+    ["breath", "breathing", "chest", "shoulders", "hands", "hand", "feet", "heart", "tears",
+     "eyes", "face", "cheeks", "throat", "steps", "stride", "legs", "arms", "pulse", "skin",
+     "body", "fingers", "palms", "jaw", "back", "neck", "knees", "lungs", "ribs", "head",
+     "footsteps", "mouth", "thoughts", "mind"]
+)  # fmt: skip
+GOING = frozenset(
+    ["walk", "step", "follow", "climb", "go", "move", "turn", "sit", "stand", "kneel",
+     "pause", "stop", "breathe", "listen", "wait", "rest", "keep", "wade", "cross", "tread",
+     "stride", "press", "push", "carry", "hold", "let", "close", "open", "lift", "look",
+     "watch", "smile", "laugh", "cry", "weep", "sigh", "feel", "notice", "stay"]
+)  # fmt: skip
+# A word of scenery is used this often, and mostly in this many places.
+SCENERY_USES, SCENERY_SHARE, SCENERY_PLACES = 8, 0.78, 3
+# Words of tagged text per use of that bar, for a smaller corpus.
+SCENERY_WORDS_PER_USE = 22_000
+# What may follow the verb of the dreamer's going ("I walk on", "I close my eyes").
+PARTICLES = frozenset(
+    ["on", "down", "up", "in", "into", "through", "toward", "towards", "under", "over",
+     "along", "slowly", "still", "forward", "deeper", "back", "away", "out", "at", "with",
+     "across", "beside", "past", "and", "my", "quietly", "softly", "easily", "now", "for",
+     "to", "by", "around", "ahead", "there", "here", "without", "like", "as", "beneath"]
+)  # fmt: skip
+# What the object looks like and is made of is the grammar's to tell (a rust-red pebble, an
+# iron key): a clause that names the object with one of these words is left out.
+LOOKS = frozenset(
+    ["red", "green", "grey", "gray", "blue", "white", "black", "gold", "golden", "silver",
+     "amber", "pink", "rose", "brown", "yellow", "orange", "violet", "purple", "copper",
+     "bronze", "brass", "cream", "ivory", "iron", "steel", "tin", "walnut", "oak", "bone",
+     "speckled", "striped", "green-grey", "blue-grey"]
+)  # fmt: skip
+# Uses it takes to make a word one of an object's own ("needle", "wick").
+OBJECT_WORD_USES = 5
+# Times each clause may be used in a movement's pool: no clause comes back night after night.
+CLAUSE_USES = 24
+# Entities whose clauses keep to the values they were written of, when they speak of them.
+KEPT = ("place", "artifact")
+# A clause that ends on one of these ("and I did not", "but I do") leans on words its own
+# sentence had, and means nothing after another's.
+ELLIPTIC = frozenset(
+    ["did", "do", "does", "not", "can", "cannot", "will", "would", "could", "should", "am",
+     "is", "are", "was", "were", "have", "has", "had", "too", "either", "so"]
+)  # fmt: skip
+# The word after one of these in the corpus is a verb, unless it is one of NOT_VERBS;
+# with fewer than MIN_VERBS found, every clause is taken to have one.
+MIN_VERBS = 20
+SUBJECTS = frozenset(["i", "it", "we", "they", "he", "she"])
+NOT_VERBS = frozenset(
+    ["the", "a", "an", "to", "too", "all", "and", "but", "as", "so", "in", "on", "at", "of",
+     "with", "for", "from", "into", "over", "under", "again", "still", "just", "only", "even",
+     "never", "not", "no", "that", "this", "up", "down", "out", "back", "away", "here",
+     "there", "now", "then", "once", "myself", "itself", "i", "it", "we", "they", "you", "me",
+     "my", "its", "also", "almost", "always", "really", "simply", "slowly", "",
+     "whole", "own", "very"]
+)  # fmt: skip
+BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled chains
+# Draws of a clause after a join before the walk gives up.
+DRAWS = 40
+# A movement with fewer sentences than this draws on the whole corpus instead.
+MIN_MOVEMENT_SENTENCES = 100
+# A texture sentence may share at most this many consecutive words with the corpus.
+MAX_SHARED_RUN = 10
+MIN_WORDS, MAX_WORDS = 10, 26
+# Texture is drawn from a pool of sentences made once per corpus (and cached with it), so a
+# dream only picks: up to POOL_SIZE distinct sentences per movement, from at most POOL_WALKS
+# walks. Each pool sentence knows which places, objects and themes it suits.
+POOL_SIZE = 6000
+POOL_WALKS = 100000
+# Walks in a row that find no new sentence before the pool is taken as full.
+STALE_WALKS = 3000
+# No more than this many pool sentences may share their first (or last) FAMILY_WORDS words,
+# so one likely clause cannot come back night after night.
+FAMILY_SIZE, FAMILY_WORDS = 32, 5
+# A word belongs to the places (objects, themes) where it is used at least ALLOWED_SHARE
+# of its average rate over all of them (weighed by how much text each has). When those
+# are at most BOUND_SHARE of all the places, the word is bound to them: "dune" to the
+# desert, "sand" to a few places, while "light" and "easier" belong everywhere.
+BOUND_SHARE = 1 / 3
+ALLOWED_SHARE = 0.25
+# A word used for LOCAL_SHARE of its (weighed) use in at most half the places speaks of
+# those places: a clause with such a word keeps to the places it was written of.
+LOCAL_SHARE = 0.04
+# Uses it takes to bind a word: a rare word is bound to a place ("dunlin"), but says
+# nothing of a theme.
+MIN_BOUND_USES = {"place": 1, "artifact": 3, "theme": 6}
+# Texture is atmosphere; who the dream is about is the grammar's theme to tell. Sentences
+# with people in them are kept out of the chains, so texture cannot bring a grandmother
+# into a dream about a friendship.
+PEOPLE = frozenset(
+    ["he", "she", "him", "her", "his", "hers", "himself", "herself", "friend", "friends",
+     "mother", "father", "mum", "mom", "dad", "grandmother", "grandfather", "grandma",
+     "grandpa", "sister", "brother", "child", "children", "son", "daughter", "boss",
+     "colleague", "partner", "husband", "wife", "aunt", "uncle", "someone", "person", "people"]
+)  # fmt: skip
+# How much likelier (in natural log) another value may make a sentence than the dream's own.
+# Places need no such test: each clause keeps to the places it was written of.
+MARGIN = {"artifact": 4.5, "theme": 4.5}
+# What a movement's texture must not say, on the lower-cased, slotted sentence (None: any
+# movement). Waking (and the morning) is the grammar's to tell, at the very end, and a
+# bedroom would put the dreamer indoors in any place; letting the object go belongs to the
+# release's own lines, once, after which release texture does not name the object at all;
+# the water the journey leads to is the haven's, which the grammar names.
+_WAKING = (
+    r"\b(wake|wakes|woke|waking|awake|awaken\w*|alarm|bed|beds|bedroom|room|rooms|pillows?"
+    r"|ceiling|kitchen|phone|curtains?|indoors|duvet|sheets|morning|daylight|dawn|sunrise)\b"
+    r"|\beyes (open|opening)\b"
+)
+_LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
+_WATERS = (
+    r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
+    r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
+)
+# The release lies down once, in the grammar's last lines.
+_LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\bstretch(es)?\s+out\b"
+FORBIDDEN: dict[str | None, str] = {
+    None: _WAKING,
+    "setting": _LETTING_GO,
+    "artifact": _LETTING_GO,
+    "revelation": _LETTING_GO,
+    "journey": f"{_LETTING_GO}|{_WATERS}",
+    "release": f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}",
+}
+_HEADER = re.compile(r"^%%(.*)$")
+_PRONOUN = re.compile(
+    r"\b(it|its|itself|they|them|their|theirs|themselves|each one|every one)\b", re.IGNORECASE
+)
+_PUNCTUATION = ".,;:!?\"'()-"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph of the corpus, with the movement and tags it belongs to."""
+
+    text: str
+    movement: str | None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_passages(files: Sequence[Path]) -> list[Passage]:
+    """Every passage of every file; a file named for a movement (or in a folder so named) is
+    tagged with it, and `%% key: value; ...` lines tag the passage that follows."""
+    passages: list[Passage] = []
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(str(file), f"cannot read: {error}"))
+            continue
+        movement = _movement_of(file)
+        passages.extend(_passages(text, movement, str(file), problems))
+    if problems:
+        raise DreamError(problems)
+    return passages
+
+
+def _passages(
+    text: str, movement: str | None, name: str, problems: list[Problem]
+) -> Iterator[Passage]:
+    tags: dict[str, str] = {}
+    lines: list[str] = []
+
+    def flush() -> Iterator[Passage]:
+        paragraph = " ".join(" ".join(lines).split())
+        if paragraph:
+            yield Passage(paragraph, movement, dict(tags))
+        lines.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            yield from flush()
+            tags = {}
+            for part in header.group(1).split(";"):
+                key, colon, value = part.partition(":")
+                if not colon or not key.strip() or not value.strip():
+                    problems.append(
+                        Problem(name, f"tag {part.strip()!r} is not key: value", number)
+                    )
+                    continue
+                tags[key.strip().lower()] = value.strip().lower()
+        elif not line.strip():
+            yield from flush()
+        else:
+            lines.append(line)
+    yield from flush()
+
+
+class _Slotter:
+    """Replaces mentions of known objects and places with slots, so any dream can fill them."""
+
+    def __init__(self, lexicon: Mapping[str, set[str]]) -> None:
+        forms: dict[str, str] = {}
+        for slot, nouns in lexicon.items():
+            for noun in nouns:
+                forms[noun.lower()] = f"{{{slot}}}"
+                forms[s(noun).lower()] = f"{{{slot}s}}"
+        self._forms = forms
+        alternatives = sorted(forms, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"\b(" + "|".join(map(re.escape, alternatives)) + r")\b", re.IGNORECASE)
+            if alternatives
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._forms[m.group(1).lower()], text)
+
+
+# A compiled chain: state -> [next words, their cumulative weights], as markovify makes it.
+Model = dict[tuple[str, ...], list[list[Any]]]
+# {"values": [...], "totals": [words seen with each], "counts": {word: [count with each]}}
+Profile = dict[str, Any]
+# A walk's sentence, and per entity in KEPT (the place, the artifact) the values its clauses
+# were written of (None: any).
+Walk = tuple[str, dict[str, frozenset[str] | None]]
+
+
+@dataclass
+class Learner:
+    """A clause chain per movement, plus what it takes to keep its sentences honest: what
+    makes the pools, not needed once they are made."""
+
+    # movement -> the compiled clause chain: (token,) -> [next tokens, cumulative weights]
+    chains: dict[str, Model]
+    # Every run of MAX_SHARED_RUN + 1 words in the corpus, lower-cased, punctuation aside.
+    seen_runs: frozenset[tuple[str, ...]]
+    # Every run of MIN_WORDS words in the corpus, as seen_runs: a sentence that is all
+    # one of these is only a piece of a corpus sentence.
+    seen_pieces: frozenset[tuple[str, ...]]
+    # Words the corpus uses as verbs ("I walk", "it hums"): a clause without one is a
+    # fragment ("and the house") that cannot stand after a join.
+    verbs: frozenset[str]
+    # Entity in KEPT -> clause -> the values (places, artifacts) of the passages it is in,
+    # if it speaks of some more than others or has their slot ("I wind the {object}" was
+    # written of a music box, and fills with nothing else); None when it belongs anywhere.
+    kept: dict[str, dict[str, frozenset[str] | None]]
+    # Clauses that tell their own passage's story, which texture does without.
+    stories: frozenset[str]
+    bound: dict[str, dict[str, frozenset[str]]]
+    profiles: dict[str, Profile]
+    sentence_count: int
+    _clause_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _following_memo: dict[tuple[int, str, str], tuple[list[str], list[int]]] = field(
+        default_factory=dict, repr=False
+    )
+    _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
+
+    def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[Entry]:
+        """Up to POOL_SIZE distinct sentences for `movement`, each with the masks of what it
+        suits; made from a fixed seed, so the same corpus
+        always gives the same pool."""
+        chain = self.chains.get(movement)
+        if chain is None:
+            return []
+        rng = random.Random(f"pool:{movement}")
+        forbidden = [re.compile(FORBIDDEN[None]), re.compile(FORBIDDEN.get(movement, "$^"))]
+        found: set[str] = set()
+        entries: list[Entry] = []
+        families: Counter[tuple[str, ...]] = Counter()
+        uses: Counter[str] = Counter()
+        # The walks take each place in turn, so every place gets its share of the pool.
+        written = self.kept.get("place", {}).values()
+        places: list[str | None] = [*sorted({p for ps in written if ps for p in ps})] or [None]
+        last_new = 0
+        for walk in range(POOL_WALKS):
+            if walk - last_new > STALE_WALKS:  # a small corpus has given all it has
+                break
+            walked = self.walk(chain, rng, places[walk % len(places)])
+            if walked is None or walked[0] in found:
+                continue
+            last_new = walk
+            text, about = walked
+            found.add(text)
+            lowered = text.lower()
+            if any(pattern.search(lowered) for pattern in forbidden):
+                continue
+            words = lowered.split()
+            ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
+            parts = [p for p in _clauses(text.split()) if p not in CONNECTOR_TOKENS]
+            if any(families[end] >= FAMILY_SIZE for end in ends) or any(
+                uses[part] >= CLAUSE_USES for part in parts
+            ):
+                continue
+            entry = self._entry(text, about, lexicon)
+            if entry is None:
+                continue
+            families.update(ends)
+            uses.update(parts)
+            entries.append(entry)
+            if len(entries) == POOL_SIZE:
+                break
+        return entries
+
+    def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
+        """One walk of the clause chain (keeping to clauses written of `place`, if given): a
+        new sentence and the places it can be about (None: any), or None if this walk made
+        none."""
+        state = BEGIN
+        parts: list[str] = []
+        clauses = length = 0
+        past: bool | None = None
+        about: dict[str, frozenset[str] | None] = dict.fromkeys(KEPT)
+        if place is not None:
+            about["place"] = frozenset([place])
+        while True:
+            following, cumulative = self._following(chain, state, place)
+            if state == BEGIN or state in CONNECTOR_TOKENS:
+                # Only a clause that stands alone (with a verb, nothing pointing back, the
+                # sentence's time; after a join, opening as a clause does) and was written of
+                # a place and artifact the sentence can still be about: a clause of the shore
+                # does not go on in the cave. A few draws nearly always find one.
+                joined = state != BEGIN
+                for _ in range(DRAWS):
+                    token = _draw(following, cumulative, rng)
+                    if (
+                        (not joined or _opens_clause(token))
+                        and self._is_clause(token)
+                        and token not in self.stories
+                        and past in (None, _past(token))
+                        and self._agrees(about, token)
+                    ):
+                        break
+                else:
+                    return None
+                past = _past(token)
+            else:  # after a clause: a join that only adds, or the end
+                for _ in range(DRAWS):
+                    token = _draw(following, cumulative, rng)
+                    if token == END or token in LINKS:
+                        break
+                else:
+                    return None
+            if token == END:
+                break
+            if token not in CONNECTOR_TOKENS:
+                clauses += 1
+                size = token.count(" ") + 1
+                length += size
+                # A clause longer than MAX_SHARED_RUN could only be copied.
+                if clauses > MAX_CLAUSES or size > MAX_SHARED_RUN or length > MAX_WORDS:
+                    return None
+                for entity in KEPT:
+                    about[entity] = _meet(about[entity], self.kept[entity].get(token))
+            parts.append(token)
+            state = token
+        if clauses < 2:
+            return None
+        text = _join(parts)
+        if _dangles(text) or _echoes(parts):
+            return None
+        words = text.split()
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] not in ".!?":
+            return None
+        lowered = [w.lower() for w in words]
+        if self._copies(lowered) or tuple(map(_plain, lowered)) in self.seen_pieces:
+            return None
+        return text, about
+
+    def _following(
+        self, chain: Model, state: str, place: str | None
+    ) -> tuple[list[str], list[int]]:
+        """What may follow `state` in a walk kept to `place` (None: any), with its cumulative
+        weights: the chain's own choices, less clauses written of other places."""
+        following, cumulative = chain[(state,)]
+        if place is None:
+            return following, cumulative
+        key = (id(chain), state, place)
+        known = self._following_memo.get(key)
+        if known is None:
+            kept: list[str] = []
+            weights: list[int] = []
+            total = previous = 0
+            for token, running in zip(following, cumulative, strict=True):
+                written = self.kept["place"].get(token)
+                if written is None or place in written:
+                    total += running - previous
+                    kept.append(token)
+                    weights.append(total)
+                previous = running
+            known = (kept, weights) if kept else (following, cumulative)
+            self._following_memo[key] = known
+        return known
+
+    def _agrees(self, about: Mapping[str, frozenset[str] | None], clause: str) -> bool:
+        """Whether the clause was written of a place and artifact the sentence can still be
+        about (a clause of the shore does not go on in the cave, nor the candle's wick in a
+        dream of a key)."""
+        return all(_meet(about[e], self.kept[e].get(clause)) != frozenset() for e in KEPT)
+
+    def _entry(
+        self,
+        text: str,
+        about: Mapping[str, frozenset[str] | None],
+        lexicon: Mapping[str, Sequence[str]],
+    ) -> Entry | None:
+        """The sentence with its masks, given the places its clauses were written of (None:
+        any); None when it suits nothing."""
+        lowered = text.lower().split()
+        masks: list[int] = []
+        for entity in ENTITIES:
+            profile = self.profiles.get(entity)
+            values: list[str] = profile["values"] if profile else []
+            bound = self.bound.get(entity, {})
+            binding = [bound[w] for w in map(_bare, lowered) if w in bound]
+            written = about.get(entity)
+            if written is not None:
+                binding.append(written)
+            tested = profile is not None and entity in MARGIN
+            readings = self._readings(lowered, entity) if tested else set(values)
+            mask = 0
+            for i, value in enumerate(values):
+                if value in readings and all(value in allowed for allowed in binding):
+                    mask |= 1 << i
+            if not binding:
+                # A value the corpus never tagged: nothing may be bound to another.
+                mask |= 1 << len(values)
+            masks.append(mask)
+        used = {slot for slot in SLOTS if f"{{{slot}}}" in text or f"{{{slot}s}}" in text}
+        for slot, entity in SLOTS.items():
+            names = lexicon.get(slot, [])
+            if slot not in used:
+                masks.append(-1)  # any value, or none
+                continue
+            mask = 0
+            for i, name in enumerate(names):
+                # Filled with this value, and the other slots with any of theirs.
+                fillings = _fillings(used - {slot}, lexicon)
+                filled = (_substitute(text, {entity: name, **other}) for other in fillings)
+                if not any(f is None or self._copies(f.lower().split()) for f in filled):
+                    mask |= 1 << i
+            masks.append(mask)
+        if not all(masks):
+            return None
+        return (text, *masks)
+
+    def _is_clause(self, token: str) -> bool:
+        """Whether the clause has a verb after its first word (its subject or opener)."""
+        known = self._clause_memo.get(token)
+        if known is None:
+            words = [_plain(w.lower()) for w in token.split()]
+            # A corpus that never says "I ..." or "it ..." cannot tell its verbs: trust it.
+            known = (
+                (len(self.verbs) < MIN_VERBS or any(w in self.verbs for w in words[1:]))
+                and words[-1] not in ELLIPTIC
+                and words[0] not in BACK_OPENERS
+                and not ANAPHORA.intersection(words)
+                and not self._one_stands_for(words)
+            )
+            self._clause_memo[token] = known
+        return known
+
+    def _one_stands_for(self, words: Sequence[str]) -> bool:
+        """Whether "one" stands for a noun of another sentence ("where one ends")."""
+        for i, word in enumerate(words):
+            if word == "one" and (i == 0 or words[i - 1] not in ("no", "any", "every", "some")):
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if not after or after in self.verbs:
+                    return True
+        return False
+
+    def _copies(self, lowered: Sequence[str]) -> bool:
+        return any(run in self.seen_runs for run in _runs(lowered))
+
+    def novel_sentences(self, movement: str, walks: int, seed: int = 0) -> set[str]:
+        """The distinct new sentences `walks` walks find (for corpus stats)."""
+        chain = self.chains.get(movement)
+        if chain is None:
+            return set()
+        rng = random.Random(f"{seed}:stats:{movement}")
+        found = (self.walk(chain, rng) for _ in range(walks))
+        return {walked[0] for walked in found if walked is not None}
+
+    def _readings(self, lowered: Sequence[str], entity: str) -> set[str]:
+        """The values of `entity` the sentence may read as: none much less likely than the
+        likeliest (naive Bayes over its words)."""
+        profile = self.profiles[entity]
+        logs = self._logs.get(entity)
+        if logs is None:
+            logs = self._logs[entity] = _log_likelihoods(profile)
+        scores = [0.0] * len(profile["values"])
+        for word in map(_bare, lowered):
+            vector = logs.get(word)
+            if vector is not None:
+                scores = [a + b for a, b in zip(scores, vector, strict=True)]
+        best = max(scores)
+        margin = MARGIN[entity]
+        names: list[str] = profile["values"]
+        return {name for name, score in zip(names, scores, strict=True) if best - score <= margin}
+
+
+def _log_likelihoods(profile: Profile) -> dict[str, list[float]]:
+    """word -> log P(word | value) for each value, add-one smoothed."""
+    counts: dict[str, list[int]] = profile["counts"]
+    vocabulary = len(counts)
+    totals: list[int] = profile["totals"]
+    return {
+        word: [
+            math.log((n + 1) / (total + vocabulary)) for n, total in zip(seen, totals, strict=True)
+        ]
+        for word, seen in counts.items()
+    }
+
+
+def _dangles(text: str) -> bool:
+    """Whether a pronoun has lost its noun: "it" before the sentence names the object (the
+    "it" of another sentence's thing), or "they" or "each one" at all."""
+    matches = list(_PRONOUN.finditer(text))
+    if any(
+        m.group(1).lower().startswith(("they", "them", "their", "each", "every")) for m in matches
+    ):
+        return True
+    return bool(matches) and "{object" not in text[: matches[0].start()]
+
+
+def _inner(words: Sequence[str], common: Collection[str]) -> bool:
+    """Whether the clause (bare words) is the dreamer's body or going, which any place has:
+    "my breath comes easy", "I walk on into the dark", with no word most places lack."""
+    if len(words) < 2:
+        return False
+    first, second = words[0], words[1]
+    # "I let the sand run", "I open the catch": a thing of the clause's own object.
+    owns = first == "i" and len(words) > 2 and words[2] not in PARTICLES
+    return (
+        ((first == "my" and second in BODY) or (first == "i" and second in GOING))
+        and not owns
+        and all(w in common or w in BODY or w in FUNCTION_WORDS or len(w) <= 3 for w in words[2:])
+    )
+
+
+def _past(clause: str) -> bool:
+    """Whether the clause tells of the past ("I said almost nothing", "I lost years")."""
+    words = [_plain(w) for w in clause.lower().split()]
+    if PAST.intersection(words):
+        return True
+    return any(
+        a in SUBJECTS and b.endswith("ed") and not b.endswith("eed")  # "I need", "it bleeds"
+        for a, b in itertools.pairwise(words)
+    )
+
+
+def _echoes(parts: Sequence[str]) -> bool:
+    """Whether two clauses share a word of substance ("an owl calls twice, and a tawny owl
+    calls twice"): two sentences' clauses that say the same thing read as a stammer."""
+    seen: set[str] = set()
+    for part in parts:
+        if part in CONNECTOR_TOKENS:
+            continue
+        words = _substance(part)
+        if words & seen:
+            return True
+        seen |= words
+    return False
+
+
+def _meet(where: frozenset[str] | None, places: frozenset[str] | None) -> frozenset[str] | None:
+    """The places both allow; None stands for any."""
+    if where is None:
+        return places
+    return where if places is None else where & places
+
+
+def _draw(following: list[str], cumulative: list[int], rng: random.Random) -> str:
+    return following[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
+
+
+def _opens_clause(token: str) -> bool:
+    words = token.lower().split()
+    if words[0] in ("though", "if") and len(words) > 1:
+        # "as though telling me": a participle with no subject of its own.
+        return not words[1].endswith("ing")
+    first = token.split(maxsplit=1)[0]
+    return first.lower() in CLAUSE_OPENERS or first.startswith("{") or first[0].isupper()
+
+
+def _clauses(words: Sequence[str]) -> list[str]:
+    """A sentence as [clause, join, clause, ...]: split where a comma or semicolon comes
+    before a connective ("cool, and the"), and at any semicolon."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for word in words:
+        lowered = word.lower()
+        joined = current and current[-1].endswith((",", ";"))
+        # "earth, cold rock, and moss" ends a list, not a clause.
+        listed = lowered in ("and", "or") and any(w.endswith(",") for w in current[:-1])
+        if joined and (current[-1].endswith(";") or (lowered in CONNECTIVES and not listed)):
+            mark = current[-1][-1]
+            current[-1] = current[-1][:-1]
+            tokens.append(" ".join(current))
+            current = []
+            if lowered in CONNECTIVES:
+                tokens.append(f"{mark} {lowered}")
+                continue
+            tokens.append(mark)
+        current.append(word)
+    tokens.append(" ".join(current))
+    return tokens
+
+
+def _join(parts: Sequence[str]) -> str:
+    text = ""
+    for part in parts:
+        if part in CONNECTOR_TOKENS:
+            text += part
+        else:
+            text += f" {part}" if text else part
+    return text
+
+
+# Every join a clause chain can hold: ", and", "; and", ";", ...
+CONNECTOR_TOKENS = frozenset([";", *(f"{mark} {word}" for mark in ",;" for word in CONNECTIVES)])
+
+
+def _runs(lowered: Sequence[str], size: int = MAX_SHARED_RUN + 1) -> Iterator[tuple[str, ...]]:
+    """Each run of `size` words, punctuation aside: "water," is "water"."""
+    plain = [_plain(word) for word in lowered]
+    for i in range(len(plain) - size + 1):
+        yield tuple(plain[i : i + size])
+
+
+def _plain(word: str) -> str:
+    return word.strip(_PUNCTUATION)
+
+
+def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> TextureModel:
+    """Learn the corpus, then make each movement's pool of sentences for these slot values."""
+    learner = learn(passages, lexicon)
+    names = {slot: sorted(lexicon.get(slot, ())) for slot in SLOTS}
+    return TextureModel(
+        pools=dict(zip(MOVEMENTS, _pools(learner, names), strict=True)),
+        values={
+            entity: list(learner.profiles[entity]["values"]) if entity in learner.profiles else []
+            for entity in ENTITIES
+        },
+        lexicon=names,
+        sentence_count=learner.sentence_count,
+    )
+
+
+def _pools(learner: Learner, names: dict[str, list[str]]) -> list[Pool]:
+    """Each movement's pool, made in forked worker processes when there are cores to spare
+    (each pool has its own seed, so the pools are the same either way)."""
+    import multiprocessing  # only when a model is built
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _forked
+    jobs = min(len(MOVEMENTS), os.cpu_count() or 1)
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _forked = (learner, names)  # what the forked workers start with
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as workers:
+                return list(workers.map(_pool_of, MOVEMENTS))
+        except (OSError, BrokenProcessPool):  # no processes to be had: make them here
+            pass
+        finally:
+            _forked = None
+    return [Pool.of(learner.pool(movement, names)) for movement in MOVEMENTS]
+
+
+# Set only while forked workers make the pools, which inherit it.
+_forked: tuple[Learner, dict[str, list[str]]] | None = None
+
+
+def _pool_of(movement: str) -> Pool:
+    assert _forked is not None
+    learner, names = _forked
+    return Pool.of(learner.pool(movement, names))
+
+
+def _fillings(
+    slots: set[str], lexicon: Mapping[str, Sequence[str]]
+) -> list[dict[str, str | None]]:
+    """Every way to fill these slots from the lexicon, as entity -> value."""
+    fillings: list[dict[str, str | None]] = [{}]
+    for slot in sorted(slots):
+        entity = SLOTS[slot]
+        fillings = [{**f, entity: v} for f in fillings for v in lexicon.get(slot, ())]
+    return fillings
+
+
+def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learner:
+    """Train one clause chain per movement, on its own passages and the untagged text."""
+    lexicon = _with_tagged_nouns(lexicon, passages)
+    slot = _Slotter(lexicon)
+    by_movement: dict[str | None, list[list[str]]] = {}
+    seen: set[tuple[str, ...]] = set()
+    pieces: set[tuple[str, ...]] = set()
+    verbs: set[str] = set()
+    kept: dict[str, dict[str, frozenset[str] | None]] = {entity: {} for entity in KEPT}
+    for passage in passages:
+        for sentence in _sentences(passage.text):
+            slotted = slot(sentence)
+            for variant in (sentence, slotted):
+                lowered = variant.lower().split()
+                seen.update(_runs(lowered))
+                pieces.update(_runs(lowered, MIN_WORDS))
+            plain = [_plain(w) for w in sentence.lower().split()]
+            verbs.update(b for a, b in itertools.pairwise(plain) if a in SUBJECTS)
+            words = slotted.split()
+            clauses = _clauses(words)
+            # A sentence of one clause has no join to leave by: it could only be copied.
+            if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
+                by_movement.setdefault(passage.movement, []).append(clauses)
+                for clause in clauses[::2]:  # the clauses, not the joins between them
+                    for entity, written in kept.items():
+                        value = passage.tags.get(entity)
+                        known = written.get(clause, frozenset())
+                        written[clause] = (
+                            None if known is None or value is None else known | {value}
+                        )
+    everything = [clauses for group in by_movement.values() for clauses in group]
+    untagged = by_movement.get(None, [])
+    chains: dict[str, Model] = {}
+    whole: Model | None = None
+    for movement in MOVEMENTS:
+        # A movement's chain learns only its own passages and the untagged text, so journey
+        # texture reads like a journey; a movement with too little text of its own borrows
+        # the whole corpus.
+        own = by_movement.get(movement, [])
+        if len(own) >= MIN_MOVEMENT_SENTENCES:
+            chains[movement] = _compile(own + untagged)
+        elif everything:
+            whole = whole or _compile(everything)
+            chains[movement] = whole
+    uses, values = _word_uses(passages, slot)
+    # A clause with nothing in it that speaks of one kind of object ("my shoulders drop")
+    # may go with any object, wherever it was written, unless it speaks of the object as
+    # "it". Places are stricter: a clause of scenery keeps to the places it was written of,
+    # so a sentence's clauses were all written of one place, and sound like it ("frogs call
+    # from the ditches, and the reeds lean over me"); only the dreamer's body and going ("my
+    # breath comes easy") and the object's own clauses, with no word of a place, go anywhere.
+    # A clause of none of these (of no place, no object, not the dreamer's) tells its own
+    # passage's story ("the table falls silent", "nobody calls", "I can walk in"), which
+    # means nothing in another's: texture is made without them. A corpus that tags no
+    # places (a dream journal) has no way to tell, and keeps them all.
+    stories: set[str] = set()
+    # A word of a place is one used often, and mostly in a few places ("reeds", "dunes",
+    # "shelves"): a word of someone's story ("the bus", "a coward", "the holiday") turns
+    # up wherever its stories were told, which says nothing of the place. A word of an
+    # object is one bound to it and a few others, used often ("needle", "wick", "quill").
+    bound = _bound_words(uses, values)
+    local = {
+        "place": _scenery(uses["place"]),
+        "artifact": {
+            w
+            for w, of in bound["artifact"].items()
+            if len(of) <= 2 and sum(uses["artifact"][w].values()) >= OBJECT_WORD_USES
+        },
+    }
+    wide = _local_words(uses["place"], values["place"])  # "red rock" is not the forest's
+    # Words most places have: a clause of the dreamer's going ("I sit down on the grass")
+    # with only these may be anywhere; "I sit down at the desk" keeps to the library.
+    common = {w for w, counts in uses["place"].items() if len(counts) * 2 >= len(values["place"])}
+    for clause in kept["place"]:
+        words = [_bare(w.lower()) for w in clause.split()]
+        of_place = "{place" in clause or bool(local["place"].intersection(words))
+        of_object = "{object" in clause or bool(local["artifact"].intersection(words))
+        inner = _inner(words, common)
+        if not (of_place or of_object or inner or not values["place"]):
+            stories.add(clause)
+        elif "{object" in clause and LOOKS.intersection(words):
+            stories.add(clause)  # "the {object} is smooth and green": the grammar's to say
+        if not of_object and not _PRONOUN.search(clause):  # "I wind it": its own object
+            kept["artifact"][clause] = None
+        # The dreamer, or the object, with no word at all of some places: anywhere.
+        if (inner or of_object) and not wide.intersection(words) and "{place" not in clause:
+            kept["place"][clause] = None
+    return Learner(
+        chains=chains,
+        seen_runs=frozenset(seen),
+        seen_pieces=frozenset(pieces),
+        verbs=frozenset(verbs - NOT_VERBS),
+        kept=kept,
+        stories=frozenset(stories),
+        bound=bound,
+        profiles=_profiles(uses, values),
+        sentence_count=len(everything),
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    from markovify.splitters import split_into_sentences
+
+    sentences: list[str] = split_into_sentences(text)
+    return sentences
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    files: int
+    passages: int
+    words: int
+    sentences: dict[str | None, int]  # per movement; None for untagged text
+    novel: dict[str, int]  # distinct new sentences found in `walks` walks, per movement
+    walks: int
+
+    @property
+    def small(self) -> bool:
+        return sum(self.sentences.values()) < SMALL_CORPUS
+
+
+def stats(sources: Sequence[Path], walks: int = 1000) -> CorpusStats:
+    """How big a corpus is and how much new texture its model can make."""
+    files = corpus_files(sources)
+    passages = read_passages(files)
+    model = learn(passages, {})
+    sentences: Counter[str | None] = Counter()
+    for passage in passages:
+        sentences[passage.movement] += len(_sentences(passage.text))
+    return CorpusStats(
+        files=len(files),
+        passages=len(passages),
+        words=sum(len(p.text.split()) for p in passages),
+        sentences=dict(sentences),
+        novel={m: len(model.novel_sentences(m, walks)) for m in MOVEMENTS},
+        walks=walks,
+    )
+
+
+def _compile(sentences: list[list[str]]) -> Model:
+    import markovify  # only needed when there is no cached model
+
+    model: Model = markovify.Chain(sentences, 1).compile().model
+    return model
+
+
+def _with_tagged_nouns(
+    lexicon: Mapping[str, set[str]], passages: Sequence[Passage]
+) -> dict[str, set[str]]:
+    """The grammar's objects and places, plus those the corpus's tags name."""
+    merged = {name: set(values) for name, values in lexicon.items()}
+    for passage in passages:
+        for slot_name, entity in SLOTS.items():
+            value = passage.tags.get(entity)
+            if value:
+                merged.setdefault(slot_name, set()).add(value)
+    return merged
+
+
+Uses = dict[str, dict[str, Counter[str]]]
+
+
+def _word_uses(passages: Sequence[Passage], slot: _Slotter) -> tuple[Uses, dict[str, set[str]]]:
+    """entity -> word -> how often it is used with each value, and each entity's values."""
+    uses: Uses = {name: {} for name in FIELDS.values()}
+    values: dict[str, set[str]] = {name: set() for name in FIELDS.values()}
+    for passage in passages:
+        words = [_bare(w) for w in slot(passage.text).lower().split()]
+        for tag, entity in FIELDS.items():
+            value = passage.tags.get(tag)
+            if value is None:
+                continue
+            values[entity].add(value)
+            for word in words:
+                if word:
+                    uses[entity].setdefault(word, Counter())[value] += 1
+    return uses, values
+
+
+def _profiles(uses: Uses, values: dict[str, set[str]]) -> dict[str, Profile]:
+    """Per entity, word counts by value, for a naive Bayes reading of a whole sentence."""
+    profiles: dict[str, Profile] = {}
+    for entity, counts_by_word in uses.items():
+        names = sorted(values[entity])
+        if len(names) < 2:
+            continue
+        counts = {w: [c.get(v, 0) for v in names] for w, c in counts_by_word.items()}
+        totals = [sum(c[i] for c in counts.values()) for i in range(len(names))]
+        profiles[entity] = {"values": names, "totals": totals, "counts": counts}
+    return profiles
+
+
+def _local_words(uses: dict[str, Counter[str]], values: set[str]) -> set[str]:
+    """Words that speak of some places more than others: at least LOCAL_SHARE of their use
+    (weighed by how much text each place has) is in at most half of the places. A wide net:
+    a clause with none of them belongs anywhere."""
+    size = Counter[str]()
+    for counts in uses.values():
+        size.update(counts)
+    local: set[str] = set()
+    for word, counts in uses.items():
+        rates = {value: n / size[value] for value, n in counts.items()}
+        total = sum(rates.values())
+        shared = [v for v, rate in rates.items() if rate / total >= LOCAL_SHARE]
+        if len(shared) <= len(values) / 2:
+            local.add(word)
+    return local
+
+
+def _scenery(uses: dict[str, Counter[str]]) -> set[str]:
+    """Words of places' scenery: used at least SCENERY_USES times (fewer in a small corpus),
+    SCENERY_SHARE of them in SCENERY_PLACES places or fewer."""
+    scenery: set[str] = set()
+    # A small corpus uses every word less: the bar falls with it, to no fewer than 3 uses.
+    size = sum(sum(counts.values()) for counts in uses.values())
+    needed = max(3, min(SCENERY_USES, size // SCENERY_WORDS_PER_USE))
+    for word, counts in uses.items():
+        total = sum(counts.values())
+        top = sum(n for _, n in counts.most_common(SCENERY_PLACES))
+        if total >= needed and top >= SCENERY_SHARE * total:
+            scenery.add(word)
+    return scenery
+
+
+def _bound_words(uses: Uses, values: dict[str, set[str]]) -> dict[str, dict[str, frozenset[str]]]:
+    bound: dict[str, dict[str, frozenset[str]]] = {}
+    for entity, counts_by_word in uses.items():
+        # A value's share is weighed against how much text it has, so a theme with many
+        # passages does not claim every word.
+        size = Counter[str]()
+        for counts in counts_by_word.values():
+            size.update(counts)
+        bound[entity] = {}
+        for word, counts in counts_by_word.items():
+            if sum(counts.values()) < MIN_BOUND_USES[entity]:
+                continue
+            rates = {value: n / size[value] for value, n in counts.items()}
+            # A value where the word is used at a fair share of its average rate.
+            floor = ALLOWED_SHARE * sum(rates.values()) / len(values[entity])
+            allowed = frozenset(v for v, rate in rates.items() if rate >= floor)
+            if allowed and len(allowed) <= len(values[entity]) * BOUND_SHARE:
+                bound[entity][word] = allowed
+    return bound
