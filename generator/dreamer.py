@@ -145,6 +145,8 @@ class Dreamer:
 
 def _fingerprint(chosen: grammar.Grammar, corpus_key: str) -> str:
     """Names the grammar and corpus a dream came from: equal fingerprints, equal dreams."""
-    digest = hashlib.sha256(json.dumps([chosen.rules, chosen.weights], sort_keys=True).encode())
+    digest = hashlib.sha256(
+        json.dumps([dict(chosen.rules), chosen.weights], sort_keys=True).encode()
+    )
     digest.update(corpus_key.encode())
     return digest.hexdigest()[:16]

@@ -61,3 +61,16 @@ def touch(path: Path) -> None:
     """Mark a cache file as just used (for `prune`); a file we cannot touch is left as it is."""
     with contextlib.suppress(OSError):
         os.utime(path)
+
+
+def stamp(file: Path, shipped: Path) -> bytes:
+    """What a cache key takes from a file: its contents, or, for a file of the data shipped
+    in `shipped` (which only an install or a developer's edit changes, and both give it a
+    new time), its path, size and modification time, which need no reading.
+
+    Raises OSError when the file cannot be read.
+    """
+    if file.is_relative_to(shipped):
+        status = file.stat()
+        return f"{file}\0{status.st_size}\0{status.st_mtime_ns}".encode()
+    return file.read_bytes()

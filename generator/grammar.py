@@ -10,17 +10,16 @@ import marshal
 import math
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tracery
 
 from . import __version__, paths
 from .english import MODIFIERS, Modifier, modifiers
 from .errors import DreamError, Problem
-from .files import prune, touch, write_atomic
+from .files import prune, stamp, touch, write_atomic
 
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
@@ -32,27 +31,87 @@ YAML_SUFFIXES = (".yaml", ".yml")
 GRAMMAR_SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a symbol was (last) defined."""
 
     file: str
     line: int | None
 
 
-@dataclass
-class Grammar:
-    """Symbol -> rules, merged from every file, each symbol remembering its file and line."""
+class PackedRules(Mapping[str, list[str]]):
+    """Symbol -> rules, as the grammar cache keeps them: each symbol's list stays packed
+    (marshalled) until it is first asked for, since a dream uses a few hundred of the
+    grammar's symbols and unpacking them all would cost more than the dream."""
 
-    rules: dict[str, list[str]] = field(default_factory=dict)
-    # Only for symbols written with weights: one weight per rule.
-    weights: dict[str, list[float]] = field(default_factory=dict)
-    origins: dict[str, Origin] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    modifiers: dict[str, Modifier] = field(default_factory=dict)
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._unpacked: dict[str, list[str]] = {}
+
+    def __getitem__(self, symbol: str) -> list[str]:
+        found = self._unpacked.get(symbol)
+        if found is None:
+            found = self._unpacked[symbol] = marshal.loads(self._packed[symbol])
+        return found
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+class _Chosen(Mapping[str, list[str]]):
+    """A grammar's rules with some symbols' lists cut down (see `Grammar.choosing`)."""
+
+    def __init__(self, changed: dict[str, list[str]], rules: Mapping[str, list[str]]) -> None:
+        self._changed = changed
+        self._rules = rules
+
+    def __getitem__(self, symbol: str) -> list[str]:
+        found = self._changed.get(symbol)
+        return self._rules[symbol] if found is None else found
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._rules
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+class Grammar:
+    """Symbol -> rules, merged from every file, each symbol remembering its file and line.
+
+    (A plain class, as the records a dream is made of are: a dataclass costs a millisecond
+    to define, at every start.)
+    """
+
+    def __init__(
+        self,
+        rules: Mapping[str, list[str]] | None = None,
+        weights: dict[str, list[float]] | None = None,
+        origins: Mapping[str, tuple[str, int | None]] | None = None,
+        files: list[str] | None = None,
+        modifiers: dict[str, Modifier] | None = None,
+    ) -> None:
+        self.rules: Mapping[str, list[str]] = {} if rules is None else rules
+        # Only for symbols written with weights: one weight per rule.
+        self.weights = {} if weights is None else weights
+        # symbol -> (file, line): an Origin, or a plain pair from the cache
+        self.origins: Mapping[str, tuple[str, int | None]] = {} if origins is None else origins
+        self.files = [] if files is None else files
+        self.modifiers = {} if modifiers is None else modifiers
 
     def where(self, symbol: str) -> Origin:
-        return self.origins.get(symbol, Origin(self.files[-1] if self.files else "grammar", None))
+        found = self.origins.get(symbol)
+        if found is None:
+            return Origin(self.files[-1] if self.files else "grammar", None)
+        return Origin(*found)
 
     def choices(self, symbol: str) -> set[str]:
         """Every value the grammar's actions can give `symbol` (the themes, the places...)."""
@@ -86,7 +145,7 @@ class Grammar:
             raise DreamError(
                 [Problem(self.files[-1], f"no {symbol} {value!r} (the grammar has: {known})")]
             )
-        rules = dict(self.rules)
+        changed: dict[str, list[str]] = {}
         weights = dict(self.weights)
         # Only symbols whose rules push a literal value to `symbol` can lose rules.
         for name, pushes in self._pushes_by_symbol.items():
@@ -95,14 +154,15 @@ class Grammar:
             rule_list = self.rules[name]
             keep = [i for i, rule in enumerate(rule_list) if _sets_only(rule, symbol, value)]
             if keep and len(keep) < len(rule_list):
-                rules[name] = [rule_list[i] for i in keep]
+                changed[name] = [rule_list[i] for i in keep]
                 if name in weights:
                     weights[name] = [self.weights[name][i] for i in keep]
-        chosen = replace(self, rules=rules, weights=weights)
+        rules = _Chosen(changed, self.rules) if changed else self.rules
+        chosen = Grammar(rules, weights, self.origins, self.files, self.modifiers)
         # Only the symbols that lost rules push anything different.
         chosen.__dict__["_pushes_by_symbol"] = {
             **self._pushes_by_symbol,
-            **{n: _pushes_of(rules[n]) for n in rules if rules[n] is not self.rules[n]},
+            **{name: _pushes_of(rule_list) for name, rule_list in changed.items()},
         }
         return chosen
 
@@ -168,18 +228,19 @@ def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Gramma
 
 
 # Bump when what a cached grammar holds changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # Checked grammars kept in the cache folder, the most recently used.
 KEEP_CACHED = 16
 
 
 def _cache_key(files: Sequence[Path]) -> str | None:
-    """A hash of the files' names and contents; None when one cannot be read (the check
-    will say why)."""
+    """A hash of the files' names and contents (sizes and times for the shipped ones); None
+    when one cannot be read (the check will say why)."""
     digest = hashlib.sha256(f"{CACHE_FORMAT} {__version__} {sys.version}".encode())
+    shipped = paths.builtin("grammars")
     for file in files:
         try:
-            digest.update(f"\0{file}\0".encode() + file.read_bytes())
+            digest.update(f"\0{file}\0".encode() + stamp(file, shipped))
         except OSError:
             return None
     return digest.hexdigest()[:24]
@@ -187,9 +248,9 @@ def _cache_key(files: Sequence[Path]) -> str | None:
 
 def _to_builtins(grammar: Grammar) -> dict[str, Any]:
     return {
-        "rules": grammar.rules,
+        "rules": {symbol: marshal.dumps(rules) for symbol, rules in grammar.rules.items()},
         "weights": grammar.weights,
-        "origins": {k: (o.file, o.line) for k, o in grammar.origins.items()},
+        "origins": {symbol: tuple(origin) for symbol, origin in grammar.origins.items()},
         "files": grammar.files,
         # Only a grammar that uses a plugin's modifier needs the (slow) look for plugins.
         "plugins": sorted(_modifiers_used(grammar) - MODIFIERS.keys()),
@@ -199,9 +260,9 @@ def _to_builtins(grammar: Grammar) -> dict[str, Any]:
 
 def _from_builtins(data: dict[str, Any]) -> Grammar:
     grammar = Grammar(
-        rules=data["rules"],
+        rules=PackedRules(data["rules"]),
         weights=data["weights"],
-        origins={k: Origin(file, line) for k, (file, line) in data["origins"].items()},
+        origins=data["origins"],
         files=data["files"],
         modifiers=modifiers()[0] if data["plugins"] else dict(MODIFIERS),
     )
@@ -225,10 +286,12 @@ def inspect(sources: Sequence[Path | str]) -> tuple[Grammar, list[Problem]]:
     problems: list[Problem] = []
     available, plugin_problems = modifiers()
     problems.extend(plugin_problems)
-    grammar = Grammar(modifiers=available)
+    rules: dict[str, list[str]] = {}
+    origins: dict[str, Origin] = {}
+    grammar = Grammar(rules=rules, origins=origins, modifiers=available)
     broken: set[str] = set()
     for file in _grammar_files([Path(s) for s in sources], problems):
-        _merge_file(grammar, file, problems, broken)
+        _merge_file(grammar, file, problems, broken, (rules, origins))
     problems.extend(p for p in check(grammar) if p.symbol not in broken)
     return grammar, sorted(problems, key=_problem_order)
 
@@ -248,7 +311,15 @@ def _grammar_files(sources: list[Path], problems: list[Problem]) -> Iterator[Pat
             problems.append(Problem(str(source), "no such file or folder"))
 
 
-def _merge_file(grammar: Grammar, file: Path, problems: list[Problem], broken: set[str]) -> None:
+def _merge_file(
+    grammar: Grammar,
+    file: Path,
+    problems: list[Problem],
+    broken: set[str],
+    into: tuple[dict[str, list[str]], dict[str, Origin]],
+) -> None:
+    """Lay one file's symbols over the grammar's: `into` is its rules and origins."""
+    rules_of, origins = into
     name = str(file)
     try:
         text = file.read_text(encoding="utf-8")
@@ -268,8 +339,8 @@ def _merge_file(grammar: Grammar, file: Path, problems: list[Problem], broken: s
             problems.append(Problem(name, message, origin.line, symbol))
             broken.add(symbol)
             continue
-        grammar.rules[symbol] = rules
-        grammar.origins[symbol] = origin
+        rules_of[symbol] = rules
+        origins[symbol] = origin
         if weights is None:
             grammar.weights.pop(symbol, None)
         else:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import random
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import tracery
 
@@ -37,19 +36,23 @@ class _Symbols(dict[str, Any]):
     """tracery's symbol table, making each Symbol only when a dream first uses it: a grammar
     of hundreds of symbols need not build them all for every dream."""
 
-    def __init__(self, grammar: tracery.Grammar, rules: dict[str, list[str]]) -> None:
+    def __init__(self, grammar: tracery.Grammar, rules: Mapping[str, list[str]]) -> None:
         super().__init__()
         self._grammar = grammar
         self._rules = rules
 
     def __missing__(self, key: str) -> Any:
-        if key not in self._rules:
+        if key in self._rules:
+            rules = self._rules[key]
+        elif key == TEXTURE:  # the grammar's own #texture#, or else the mark
+            rules = [TEXTURE_MARK]
+        else:
             raise KeyError(key)
-        symbol = self[key] = tracery.Symbol(self._grammar, key, self._rules[key])
+        symbol = self[key] = tracery.Symbol(self._grammar, key, rules)
         return symbol
 
     def __contains__(self, key: object) -> bool:
-        return super().__contains__(key) or key in self._rules
+        return super().__contains__(key) or key in self._rules or key == TEXTURE
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
@@ -125,7 +128,7 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
 
     def __init__(self, grammar: Grammar, rng: random.Random) -> None:
         super().__init__({})
-        self.symbols = _Symbols(self, {TEXTURE: [TEXTURE_MARK], **grammar.rules})
+        self.symbols = _Symbols(self, grammar.rules)
         self.rng = rng
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
@@ -163,8 +166,7 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         return value
 
 
-@dataclass(frozen=True)
-class Movements:
+class Movements(NamedTuple):
     """The plain text of each movement, the title, and the named things of the dream."""
 
     title: str

@@ -13,14 +13,13 @@ import random
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
 from .english import fix_articles, s
 from .errors import DreamError, Problem
-from .files import prune, touch, write_atomic
+from .files import prune, stamp, touch, write_atomic
 from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
@@ -83,16 +82,33 @@ Entry = tuple[Any, ...]
 WIDTH = len(ENTITIES) + len(SLOTS)
 
 
-@dataclass(frozen=True)
 class Pool:
     """A movement's sentences, flat: their texts in one string, each followed by a newline
     and found by its start, and WIDTH masks each. Flat, it loads from the cache in a
-    millisecond, where a list of strings takes several times as long to make."""
+    millisecond, where a list of strings takes several times as long to make.
 
-    joined: str
-    # Where each text starts in `joined`, and one more: where the next would start.
-    starts: Sequence[int]
-    masks: Sequence[int]
+    (A plain class, not a dataclass, which would cost a millisecond to define at every
+    start.)
+    """
+
+    __slots__ = ("joined", "masks", "starts")
+
+    def __init__(self, joined: str, starts: Sequence[int], masks: Sequence[int]) -> None:
+        self.joined = joined
+        # Where each text starts in `joined`, and one more: where the next would start.
+        self.starts = starts
+        self.masks = masks
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pool):
+            return NotImplemented
+        return (self.joined, list(self.starts), list(self.masks)) == (
+            other.joined,
+            list(other.starts),
+            list(other.masks),
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal by contents, which may change
 
     @classmethod
     def of(cls, entries: Sequence[Entry]) -> Pool:
@@ -126,6 +142,14 @@ class Pool:
         at = index * WIDTH
         return all(self.masks[at + k] & bit for k, bit in enumerate(wanted))
 
+    def fitting(self, wanted: Sequence[int]) -> list[int]:
+        """Every index that fits, in order: one mask at a time over those still in."""
+        found: Sequence[int] = range(len(self))
+        for k, bit in enumerate(wanted):
+            column = self.masks[k::WIDTH]
+            found = [i for i in found if column[i] & bit]
+        return list(found)
+
 
 def _masks(entries: Sequence[Entry]) -> list[int]:
     return [mask for entry in entries for mask in entry[1:]]
@@ -139,17 +163,24 @@ def _packed(masks: Sequence[int]) -> bytes | list[int]:
         return list(masks)
 
 
-@dataclass
 class TextureModel:
     """Each movement's pool of texture sentences, made once per corpus; a dream only picks."""
 
-    pools: dict[str, Pool]
-    # entity -> the values the corpus tags; slot -> the values that may fill it
-    values: dict[str, list[str]]
-    lexicon: dict[str, list[str]]
-    sentence_count: int
-    # The cache key it was loaded under: names the corpus it learned (not stored).
-    key: str = ""
+    def __init__(
+        self,
+        pools: dict[str, Pool],
+        values: dict[str, list[str]],
+        lexicon: dict[str, list[str]],
+        sentence_count: int,
+        key: str = "",
+    ) -> None:
+        self.pools = pools
+        # entity -> the values the corpus tags; slot -> the values that may fill it
+        self.values = values
+        self.lexicon = lexicon
+        self.sentence_count = sentence_count
+        # The cache key it was loaded under: names the corpus it learned (not stored).
+        self.key = key
 
     def to_builtins(self) -> dict[str, Any]:
         """Plain dicts, lists, strings and bytes, which `marshal` stores and loads fast."""
@@ -199,7 +230,7 @@ class TextureModel:
                 sentence = _fill(pool.text(index), entities)
                 if sentence is not None and _fresh(sentence, avoid):
                     return sentence
-        fitting = [pool.text(i) for i in range(len(pool)) if pool.fits(i, wanted)]
+        fitting = [pool.text(i) for i in pool.fitting(wanted)]
         while fitting:
             sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
             if sentence is not None and _fresh(sentence, avoid):
@@ -295,16 +326,18 @@ def load(
 
 
 def cache_key(files: Sequence[Path], lexicon: Mapping[str, set[str]]) -> str:
-    """A hash of the corpus files' contents and tags, the lexicon and the model's format."""
+    """A hash of the corpus files' contents (for the shipped corpus, their sizes and times:
+    see `files.stamp`) and tags, the lexicon and the model's format."""
     # marshal's format belongs to the Python version, so the key includes it.
     # markovify is pinned, so the package version stands for its compiled layout too.
     digest = hashlib.sha256(f"format {MODEL_FORMAT} {__version__} {sys.version}".encode())
     for name in sorted(lexicon):
         digest.update(f"\0{name}:{sorted(lexicon[name])}".encode())
+    shipped = paths.builtin("corpus")
     for file in files:
         digest.update(f"\0{_movement_of(file)}\0".encode())
         try:
-            digest.update(file.read_bytes())
+            digest.update(stamp(file, shipped))
         except OSError:
             digest.update(b"\0unreadable")
     return digest.hexdigest()[:24]

@@ -14,8 +14,8 @@ from generator.grammar import MOVEMENTS
 
 
 @pytest.fixture(scope="module")
-def renderer() -> Renderer:
-    return Renderer()
+def renderer(cache_dir: Path) -> Renderer:
+    return Renderer(cache_dir=cache_dir)
 
 
 def test_txt_has_title_and_every_movement(dreamer: Dreamer, renderer: Renderer) -> None:
@@ -109,3 +109,21 @@ def test_markdown_escapes_markup_characters(tmp_path: Path, cache_dir: Path) -> 
 def test_unknown_format_is_refused(dreamer: Dreamer, renderer: Renderer) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         renderer.render([dreamer.dream(1)], "pdf")
+
+
+def test_templates_compiled_once_are_kept_in_the_cache_folder(
+    tmp_path: Path, dreamer: Dreamer
+) -> None:
+    dream = dreamer.dream(2)
+    first = Renderer(cache_dir=tmp_path).render([dream], "md")
+    (compiled,) = tmp_path.glob("template-*")
+    assert Renderer(cache_dir=tmp_path).render([dream], "md") == first
+    assert list(tmp_path.glob("template-*")) == [compiled]
+
+
+def test_a_damaged_compiled_template_is_compiled_afresh(tmp_path: Path, dreamer: Dreamer) -> None:
+    dream = dreamer.dream(2)
+    first = Renderer(cache_dir=tmp_path).render([dream], "txt")
+    (compiled,) = tmp_path.glob("template-*")
+    compiled.write_bytes(b"\x00 not a template")
+    assert Renderer(cache_dir=tmp_path).render([dream], "txt") == first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from helpers import write_grammar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import Dreamer, DreamError, movements, paths
+from generator import Dreamer, DreamError, files, movements, paths
 from generator import grammar as grammar_module
 from generator.grammar import MOVEMENTS, load
 from generator.movements import expand
@@ -174,3 +175,31 @@ def test_a_corrupt_grammar_cache_is_checked_afresh(tmp_path: Path) -> None:
 @given(st.text(alphabet="ab #[]:.,\\", max_size=30))
 def test_rules_are_parsed_into_the_sections_tracery_would_make(rule: str) -> None:
     assert movements.parse(rule) == tracery.parse(rule)
+
+
+def test_a_cached_grammar_has_the_same_rules_and_origins(tmp_path: Path) -> None:
+    checked = load(BUILTIN, cache_dir=tmp_path)
+    cached = load(BUILTIN, cache_dir=tmp_path)
+    assert isinstance(cached.rules, grammar_module.PackedRules)
+    assert dict(cached.rules) == checked.rules
+    assert all(cached.where(symbol) == checked.where(symbol) for symbol in checked.rules)
+
+
+def test_choosing_a_place_keeps_only_rules_that_push_it(tmp_path: Path) -> None:
+    full = load(BUILTIN, cache_dir=tmp_path)
+    chosen = full.choosing("place", "shore")
+    assert chosen.choices("place") == {"shore"}
+    assert chosen.rules.keys() == full.rules.keys()
+    assert any(chosen.rules[s] != full.rules[s] for s in full.rules)
+
+
+def test_a_shipped_file_is_keyed_by_its_time_and_a_users_by_its_contents(tmp_path: Path) -> None:
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    mine, theirs = shipped / "a.json", tmp_path / "b.json"
+    for file in (mine, theirs):
+        file.write_text("{}", encoding="utf-8")
+    assert files.stamp(theirs, shipped) == b"{}"
+    before = files.stamp(mine, shipped)
+    os.utime(mine, ns=(1, 1))
+    assert files.stamp(mine, shipped) != before

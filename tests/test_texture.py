@@ -286,3 +286,17 @@ def test_texture_leaves_the_objects_looks_to_the_grammar(
     ]
     assert described
     assert set(described) <= setting_learner.stories
+
+
+def test_the_whole_pool_search_finds_every_sentence_that_fits(
+    setting_learner: learning.Learner,
+) -> None:
+    names = {slot: sorted(values) for slot, values in LEXICON.items()}
+    pool = texture.Pool.of(setting_learner.pool("setting", names))
+    width = texture.WIDTH
+    for index in (0, len(pool) // 2, len(pool) - 1):
+        # What this sentence suits, one value per mask (its lowest).
+        wanted = [mask & -mask for mask in pool.masks[index * width : (index + 1) * width]]
+        expected = [i for i in range(len(pool)) if pool.fits(i, wanted)]
+        assert index in expected
+        assert pool.fitting(wanted) == expected
