@@ -46,6 +46,12 @@ def test_a_tracery_grammar_overlay_still_dreams(tmp_path: Path, cache_dir: Path)
     assert len(Dreamer([path], cache_dir=cache_dir).dream(1).stages) == 5
 
 
+def test_a_grammar_may_write_its_own_texture(tmp_path: Path, cache_dir: Path) -> None:
+    moth = "A moth lands on my sleeve."
+    path = write_grammar(tmp_path, "moth.json", json.dumps({"texture": [moth]}))
+    assert moth in Dreamer([path], cache_dir=cache_dir).dream(3).text
+
+
 def test_yaml_grammar_with_comments_and_folded_rules(tmp_path: Path) -> None:
     path = write_grammar(
         tmp_path,
