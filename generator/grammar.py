@@ -87,8 +87,7 @@ class _Chosen(Mapping[str, list[str]]):
 class Grammar:
     """Symbol -> rules, merged from every file, each symbol remembering its file and line.
 
-    (A plain class, as the records a dream is made of are: a dataclass costs a millisecond
-    to define, at every start.)
+    (A plain class: a dataclass costs about a millisecond to define, at every start.)
     """
 
     def __init__(
