@@ -193,8 +193,8 @@ _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
 )
-# The release lies down once, in the grammar's last lines.
-_LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\bstretch(es)?\s+out\b"
+# The release lies down (or curls up) once, in the grammar's last lines.
+_LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
 FORBIDDEN: dict[str | None, str] = {
     None: _WAKING,
     "setting": _LETTING_GO,

@@ -64,7 +64,7 @@ def test_the_artifact_found_is_the_one_released(hundred_dreams: list[Dream]) -> 
         assert artifact, dream.seed
         stages = {stage.name: stage.text for stage in dream.stages}
         assert artifact in stages["artifact"], dream.seed
-        assert f"the {artifact}" in stages["release"], dream.seed
+        assert f"the {artifact}" in stages["release"].lower(), dream.seed
 
 
 def test_the_setting_names_its_place(hundred_dreams: list[Dream]) -> None:
