@@ -195,6 +195,9 @@ _WATERS = (
 )
 # The release lies down (or curls up) once, in the grammar's last lines.
 _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
+# Movements whose texture must not speak of the object: by the release it is let go, and a
+# sentence that turns its wick down or winds its key would bring it back.
+OBJECT_GONE = frozenset(["release"])
 FORBIDDEN: dict[str | None, str] = {
     None: _WAKING,
     "setting": _LETTING_GO,
@@ -361,6 +364,8 @@ class Learner:
             if any(pattern.search(lowered) for pattern in forbidden):
                 continue
             words = lowered.split()
+            if movement in OBJECT_GONE and self._of_an_object(words, about):
+                continue
             ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
             parts = [p for p in _clauses(text.split()) if p not in CONNECTOR_TOKENS]
             if any(families[end] >= FAMILY_SIZE for end in ends) or any(
@@ -376,6 +381,14 @@ class Learner:
             if len(entries) == POOL_SIZE:
                 break
         return entries
+
+    def _of_an_object(
+        self, words: Sequence[str], about: Mapping[str, frozenset[str] | None]
+    ) -> bool:
+        """Whether the sentence speaks of some particular object: it was written of one, or
+        has a word bound to a few ("the wick", "its chain")."""
+        bound = self.bound.get("artifact", {})
+        return about.get("artifact") is not None or any(_bare(w) in bound for w in words)
 
     def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
         """One walk of the clause chain (keeping to clauses written of `place`, if given): a

@@ -24,7 +24,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 38
+MODEL_FORMAT = 39
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 3
 # Long words that say nothing of their own, which two clauses may share.

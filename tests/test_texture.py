@@ -300,3 +300,14 @@ def test_the_whole_pool_search_finds_every_sentence_that_fits(
         expected = [i for i in range(len(pool)) if pool.fits(i, wanted)]
         assert index in expected
         assert pool.fitting(wanted) == expected
+
+
+def test_release_texture_speaks_of_no_particular_object() -> None:
+    folder = paths.builtin("corpus") / "companion" / "release"
+    learner = learning.learn(learning.read_passages(texture.corpus_files([folder])), LEXICON)
+    names = {slot: sorted(values) for slot, values in LEXICON.items()}
+    pool = learner.pool("release", names)
+    bound = learner.bound["artifact"]
+    assert pool and bound
+    for text, *_ in pool:
+        assert not any(texture._bare(word) in bound for word in text.lower().split()), text
