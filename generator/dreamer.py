@@ -85,6 +85,8 @@ class Dreamer:
         self.texture = texture.load(corpus_paths, lexicon, cache_dir, learning)
         self._cache_dir = cache_dir if cache_dir is not None else paths.user_cache_dir()
         english.MEMO.load(self._cache_dir)
+        # The hands dealt for nights so far (see nightly.card), read when first needed.
+        self._dealt: dict[str, tuple[int, list[str]]] | None = None
         # Said, not raised: a small corpus still dreams, with less texture.
         self.warnings: list[str] = []
         if self.texture.sentence_count < texture.SMALL_CORPUS:
@@ -109,12 +111,18 @@ class Dreamer:
 
         `dreamer` (a name) gives someone else their own nights.
         """
+        if self._dealt is None:
+            self._dealt = nightly.load_dealt(self._cache_dir)
+        before = dict(self._dealt)
         chosen = self.grammar
         for entity in ("artifact", "place"):
             symbol = movements.ENTITY_SYMBOLS[entity]
             values = sorted(chosen.choices(symbol))
             if len(values) > 1:
-                chosen = chosen.choosing(symbol, nightly.card(values, date, entity, dreamer))
+                card = nightly.card(values, date, entity, dreamer, self._dealt)
+                chosen = chosen.choosing(symbol, card)
+        if self._dealt != before:
+            nightly.save_dealt(self._cache_dir, self._dealt)
         return self._dream(nightly.seed_for(date, dreamer), chosen)
 
     def _dream(self, seed: int, chosen: grammar.Grammar) -> Dream:

@@ -1,19 +1,26 @@
 """Tonight's dream: the same all night, a new one every night, no repeats within a week.
 
-Nothing is remembered between runs. Artifacts and places are dealt from decks, one card a
-night: each deck holds every value once, a new deck is shuffled for each cycle of nights,
-and the first cards of a deck never repeat the last cards of the one before. A night's cards
-depend only on its date (and the dreamer's name), so any night, past or future, can be had
-again, saved or not.
+Artifacts and places are dealt from decks, one card a night: each deck holds every value
+once, a new deck is shuffled for each cycle of nights, and the first cards of a deck never
+repeat the last cards of the one before. A night's cards depend only on its date (and the
+dreamer's name), so any night, past or future, can be had again, saved or not. Nothing a
+dream depends on is remembered between runs; the last hand dealt from each deck may be
+kept (see `card`), only so as not to deal every deck since EPOCH again each night.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import marshal
 import random
+import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
+from pathlib import Path
+
+from .files import write_atomic
 
 WINDOW = 7  # no artifact or place comes back within this many nights
 # Decks are dealt forwards and backwards from here; the work grows with the distance.
@@ -31,19 +38,61 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def card(values: Sequence[str], date: dt.date, deck: str, dreamer: str = "") -> str:
-    """The value dealt to `date` from the deck of `values` named `deck`."""
+# A deck's name -> the last cycle dealt from it and its hand (see `card`).
+Dealt = MutableMapping[str, tuple[int, list[str]]]
+
+
+def card(
+    values: Sequence[str], date: dt.date, deck: str, dreamer: str = "", dealt: Dealt | None = None
+) -> str:
+    """The value dealt to `date` from the deck of `values` named `deck`.
+
+    `dealt`, when given, remembers the latest hand dealt from each deck, so that the next
+    night deals on from there instead of from EPOCH; the card is the same either way.
+    """
     if not values:
         raise ValueError("an empty deck")
     ordered = sorted(set(values))
     cycle, index = divmod((date - EPOCH).days, len(ordered))
-    hand = _shuffled(ordered, _seed(deck, dreamer, 0))
-    for number in range(1, cycle + 1):
+    name = "\0".join([deck, dreamer, *ordered])
+    known = dealt.get(name) if dealt is not None else None
+    if known is not None and 0 <= known[0] <= cycle:
+        start, hand = known
+    else:
+        start, hand = 0, _shuffled(ordered, _seed(deck, dreamer, 0))
+    for number in range(start + 1, cycle + 1):
         hand = _next(hand, _seed(deck, dreamer, number))
+    if dealt is not None and cycle > (known[0] if known is not None else 0):
+        dealt[name] = (cycle, hand)
     for number in range(-1, cycle - 1, -1):
         # Going back in time is going forward through the reversed decks.
         hand = _next(hand[::-1], _seed(deck, dreamer, number))[::-1]
     return hand[index]
+
+
+# Bump when the way decks are dealt changes, so remembered hands are dealt afresh.
+DEALING = 1
+
+
+def _dealt_file(folder: Path) -> Path:
+    # marshal's format belongs to the Python version.
+    version = "".join(map(str, sys.version_info[:2]))
+    return folder / f"nightly-{DEALING}-py{version}.marshal"
+
+
+def load_dealt(folder: Path) -> dict[str, tuple[int, list[str]]]:
+    """The hands remembered in the cache folder; none when the file is missing or bad."""
+    try:
+        found = marshal.loads(_dealt_file(folder).read_bytes())
+    except Exception:  # missing, truncated, another layout: deal from EPOCH
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def save_dealt(folder: Path, dealt: dict[str, tuple[int, list[str]]]) -> None:
+    """Keep the hands in the cache folder; a folder we cannot write only costs time."""
+    with contextlib.suppress(OSError):
+        write_atomic(_dealt_file(folder), marshal.dumps(dealt))
 
 
 def _seed(deck: str, dreamer: str, cycle: int) -> int:
