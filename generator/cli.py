@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -14,6 +13,8 @@ from . import __version__
 from .errors import DreamError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .dreamer import Dream, Dreamer
 
 FORMATS = (
@@ -23,6 +24,17 @@ FORMATS = (
     "json",
 )  # generator.render.FORMATS, kept here so --help stays light
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Path(click.Path):
+    """click.Path, giving a pathlib.Path: pathlib is imported only when a path is given, so
+    `dream --help` stays light."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import os
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
 
 
 class DreamGroup(click.Group):
@@ -62,7 +74,7 @@ def _grammar_option(command: Callable[..., Any]) -> Callable[..., Any]:
         "--grammar",
         "grammars",
         multiple=True,
-        type=click.Path(exists=True, path_type=Path),
+        type=_Path(exists=True),
         help="A grammar file or folder laid over the built-in one (repeatable; later wins).",
     )(command)
 
@@ -73,7 +85,7 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
         "--corpus",
         "corpus",
         multiple=True,
-        type=click.Path(exists=True, path_type=Path),
+        type=_Path(exists=True),
         help="Train the texture on this .txt file or folder instead of the built-in corpus "
         "(repeatable).",
     )(command)
@@ -102,8 +114,8 @@ def _out_option(help: str, envvar: str | None = None) -> Callable[..., Any]:
     """--out, a folder that defaults to ./output."""
     return click.option(
         "--out",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("output"),
+        type=_Path(file_okay=False),
+        default="output",
         show_default=True,
         envvar=envvar,
         help=help,
@@ -384,7 +396,7 @@ def eval_dreams(
               help="When to save the night's dream each evening.")  # fmt: skip
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_Path(file_okay=False),
     default=None,
     help="The journal folder. Default: a dreams folder in your home.",
 )
@@ -394,6 +406,7 @@ def schedule(time: str, out: Path | None) -> None:
     Nothing is installed: copy what you want; the README says where each piece goes.
     """
     import shutil
+    from pathlib import Path
 
     from .schedule import cron_line, systemd_units
 
@@ -423,7 +436,7 @@ def grammar() -> None:
 
 
 @grammar.command("check", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=_Path(exists=True))
 def grammar_check(paths: tuple[Path, ...]) -> None:
     """Check the grammar as `generate` would use it, with PATHS laid over it.
 
@@ -445,7 +458,7 @@ def grammar_check(paths: tuple[Path, ...]) -> None:
 
 
 @grammar.command("init", context_settings=CONTEXT)
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=_Path(file_okay=False))
 def grammar_init(folder: Path) -> None:
     """Write an editable copy of the built-in grammar into FOLDER.
 
@@ -499,7 +512,7 @@ def corpus() -> None:
 
 
 @corpus.command("stats", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=_Path(exists=True))
 @click.option("--walks", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Walks per movement when counting new sentences.")  # fmt: skip
 def corpus_stats(paths: tuple[Path, ...], walks: int) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, located as precisely as we can."""
+class Problem(NamedTuple):
+    """One thing wrong with an input, located as precisely as we can.
+
+    (A NamedTuple, not a dataclass: `dream --help` loads this module, and a dataclass costs
+    it a few milliseconds.)
+    """
 
     file: str
     message: str
