@@ -591,9 +591,8 @@ def _glitches(dreams: Sequence[Dream]) -> dict[str, Glitch]:
     examples: dict[str, list[str]] = {kind: [] for kind in GLITCHES}
     for dream in dreams:
         found = glitches(dream.text)
-        found["markup"] += [
-            _snippet(m.string, m.start(), m.end()) for m in _MARKUP.finditer(dream.title)
-        ]
+        for kind, items in glitches(dream.title).items():  # "Moving On on the Moor"
+            found[kind] += items
         for kind, items in found.items():
             counts[kind] += len(items)
             room = EXAMPLES - len(examples[kind])

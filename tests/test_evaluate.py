@@ -304,6 +304,11 @@ def test_evaluate_counts_glitches_with_seeded_examples() -> None:
     assert report.glitches["doubled"] == evaluate.Glitch(1, ("seed 9: the the",))
 
 
+def test_a_glitch_in_the_title_counts() -> None:
+    report = evaluate.evaluate([dream(title="Moving On on the Moor", seed=4)], [], ARTIFACTS)
+    assert report.glitches["doubled"] == evaluate.Glitch(1, ("seed 4: On on",))
+
+
 def test_real_dreams_have_complete_arcs(dreamer: Dreamer) -> None:
     dreams = list(dreamer.dreams(0, 3))
     report = evaluate.evaluate(dreams, [], dreamer.grammar.choices("object"))
