@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import re
 import sys
 from collections.abc import Callable
@@ -88,8 +87,10 @@ class _Memo:
         if folder in self.loaded:
             return
         self.loaded.add(folder)
-        with contextlib.suppress(Exception):
-            data = marshal.loads(_memo_file(folder).read_bytes())
+        from .files import stored
+
+        data = stored(_memo_file(folder))
+        with contextlib.suppress(Exception):  # none, or another layout: ignored
             for kind in self.words:
                 self.words[kind] = {**data[kind], **self.words[kind]}
 
@@ -97,10 +98,9 @@ class _Memo:
         """Write the memo to `folder` if it learned a word since the last save."""
         if not self.new:
             return
-        from .files import write_atomic
+        from .files import store
 
-        with contextlib.suppress(OSError):  # a memo we cannot write only costs time
-            write_atomic(_memo_file(folder), marshal.dumps(self.words))
+        if store(_memo_file(folder), self.words):
             self.new = False
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: Path, data: bytes | str, *, overwrite: bool = True) -> bool:
@@ -45,6 +47,23 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def store(path: Path, data: Any) -> bool:
+    """Keep plain data (dicts, lists, strings, numbers, bytes) in a cache file for later runs,
+    atomically; False when it cannot be written, which only costs time."""
+    try:
+        return write_atomic(path, marshal.dumps(data))
+    except OSError:
+        return False
+
+
+def stored(path: Path) -> Any:
+    """What `store` wrote to `path`, or None when it is missing, unreadable or damaged."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def prune(folder: Path, pattern: str, keep: int) -> None:

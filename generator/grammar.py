@@ -10,16 +10,17 @@ import marshal
 import math
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import tracery
 
 from . import __version__, paths
 from .english import MODIFIERS, Modifier, modifiers
 from .errors import DreamError, Problem
-from .files import prune, stamp, touch, write_atomic
+from .files import prune, stamp, store, stored, touch, write_atomic
 
 MOVEMENTS = ("setting", "artifact", "revelation", "journey", "release")
 REQUIRED = ("title", *MOVEMENTS)
@@ -61,27 +62,6 @@ class PackedRules(Mapping[str, list[str]]):
 
     def __len__(self) -> int:
         return len(self._packed)
-
-
-class _Chosen(Mapping[str, list[str]]):
-    """A grammar's rules with some symbols' lists cut down (see `Grammar.choosing`)."""
-
-    def __init__(self, changed: dict[str, list[str]], rules: Mapping[str, list[str]]) -> None:
-        self._changed = changed
-        self._rules = rules
-
-    def __getitem__(self, symbol: str) -> list[str]:
-        found = self._changed.get(symbol)
-        return self._rules[symbol] if found is None else found
-
-    def __contains__(self, symbol: object) -> bool:
-        return symbol in self._rules
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rules)
-
-    def __len__(self) -> int:
-        return len(self._rules)
 
 
 class Grammar:
@@ -156,7 +136,12 @@ class Grammar:
                 changed[name] = [rule_list[i] for i in keep]
                 if name in weights:
                     weights[name] = [self.weights[name][i] for i in keep]
-        rules = _Chosen(changed, self.rules) if changed else self.rules
+        # The cut-down lists over the rest (ChainMap only ever writes to its first map).
+        rules: Mapping[str, list[str]] = (
+            ChainMap(changed, cast("MutableMapping[str, list[str]]", self.rules))
+            if changed
+            else self.rules
+        )
         chosen = Grammar(rules, weights, self.origins, self.files, self.modifiers)
         # Only the symbols that lost rules push anything different.
         chosen.__dict__["_pushes_by_symbol"] = {
@@ -212,7 +197,7 @@ def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Gramma
     cached = folder / f"grammar-{key}.marshal" if key else None
     if cached is not None:
         with contextlib.suppress(Exception):  # missing, truncated, another layout: check
-            loaded = _from_builtins(marshal.loads(cached.read_bytes()))
+            loaded = _from_builtins(stored(cached))
             touch(cached)
             return loaded
     grammar, problems = inspect(sources)
@@ -220,8 +205,7 @@ def load(sources: Sequence[Path | str], cache_dir: Path | None = None) -> Gramma
     if errors:
         raise DreamError(errors)
     if cached is not None:
-        with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-            write_atomic(cached, marshal.dumps(_to_builtins(grammar)))
+        store(cached, _to_builtins(grammar))
         prune(folder, "grammar-*.marshal", KEEP_CACHED)
     return grammar
 

@@ -10,17 +10,15 @@ kept (see `card`), only so as not to deal every deck since EPOCH again each nigh
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import marshal
 import random
 import sys
 import zlib
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
-from .files import write_atomic
+from .files import store, stored
 
 WINDOW = 7  # no artifact or place comes back within this many nights
 # Decks are dealt forwards and backwards from here; the work grows with the distance.
@@ -82,17 +80,13 @@ def _dealt_file(folder: Path) -> Path:
 
 def load_dealt(folder: Path) -> dict[str, tuple[int, list[str]]]:
     """The hands remembered in the cache folder; none when the file is missing or bad."""
-    try:
-        found = marshal.loads(_dealt_file(folder).read_bytes())
-    except Exception:  # missing, truncated, another layout: deal from EPOCH
-        return {}
-    return found if isinstance(found, dict) else {}
+    found = stored(_dealt_file(folder))
+    return found if isinstance(found, dict) else {}  # none or another layout: from EPOCH
 
 
 def save_dealt(folder: Path, dealt: dict[str, tuple[int, list[str]]]) -> None:
     """Keep the hands in the cache folder; a folder we cannot write only costs time."""
-    with contextlib.suppress(OSError):
-        write_atomic(_dealt_file(folder), marshal.dumps(dealt))
+    store(_dealt_file(folder), dealt)
 
 
 def _seed(deck: str, dreamer: str, cycle: int) -> int:

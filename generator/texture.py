@@ -8,7 +8,6 @@ from __future__ import annotations
 import array
 import contextlib
 import hashlib
-import marshal
 import random
 import re
 import sys
@@ -19,7 +18,7 @@ from typing import Any
 from . import __version__, paths
 from .english import fix_articles, s
 from .errors import DreamError, Problem
-from .files import prune, stamp, touch, write_atomic
+from .files import prune, stamp, store, stored, touch
 from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
@@ -308,7 +307,7 @@ def load(
     cached = folder / f"texture-{key}.marshal"
     # Any failure to read the cache (missing, truncated, from another layout) means: rebuild.
     with contextlib.suppress(Exception):
-        loaded = TextureModel.from_builtins(marshal.loads(cached.read_bytes()))
+        loaded = TextureModel.from_builtins(stored(cached))
         loaded.key = key
         touch(cached)
         return loaded
@@ -318,8 +317,7 @@ def load(
 
     model = build(read_passages(files), lexicon)
     model.key = key
-    with contextlib.suppress(OSError):  # a cache we cannot write only costs time
-        write_atomic(cached, marshal.dumps(model.to_builtins()))
+    store(cached, model.to_builtins())
     prune(folder, "texture-*.marshal", KEEP_CACHED)
     return model
 
