@@ -46,6 +46,17 @@ _IRREGULAR_PAST = {
 
 _VOWELS = "aeiou"
 
+# Words of four letters or more that carry little of their own: two of them in a sentence
+# are no echo, nor is a texture sentence that shares them with another.
+FUNCTION_WORDS = frozenset(
+    ["that", "with", "from", "into", "this", "there", "their", "have", "been", "when",
+     "where", "while", "still", "over", "like", "through", "what", "then", "than", "them",
+     "they", "just", "only", "each", "every", "some", "more", "back", "down", "away", "once",
+     "even", "here", "very", "much", "until", "again", "against", "about", "under", "toward",
+     "towards", "across", "around", "myself", "itself", "these", "those", "would", "could",
+     "should", "does", "will", "also", "both", "before", "after", "behind", "beyond"]
+)  # fmt: skip
+
 
 @cache
 def _engine() -> inflect.engine:

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .english import s
+from .english import FUNCTION_WORDS, s
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS
 from .texture import (
     ENTITIES,
     FIELDS,
-    FUNCTION_WORDS,
     SLOTS,
     SMALL_CORPUS,
     Entry,
@@ -195,9 +194,16 @@ _WATERS = (
 )
 # The release lies down (or curls up) once, in the grammar's last lines.
 _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
-# Movements whose texture must not speak of the object: by the release it is let go, and a
-# sentence that turns its wick down or winds its key would bring it back.
-OBJECT_GONE = frozenset(["release"])
+# Movements whose texture must not speak of the object: in the setting it has not come yet,
+# and by the release it is let go; a sentence that turns its wick down or winds its key would
+# bring it in too soon, or back.
+OBJECT_ABSENT = frozenset(["setting", "release"])
+# The parts and doings of objects ("the needle", "its clasp", "the small flame", "the lower
+# bulb"): a sentence that speaks of one must have been written of the dream's own object.
+_PART = re.compile(
+    r"\b(the|its)( [a-z-]+)? (frame|case|lid|clasp|hinge|wick|needle|clapper|chain|click"
+    r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill)\b"
+)
 FORBIDDEN: dict[str | None, str] = {
     None: _WAKING,
     "setting": _LETTING_GO,
@@ -364,7 +370,9 @@ class Learner:
             if any(pattern.search(lowered) for pattern in forbidden):
                 continue
             words = lowered.split()
-            if movement in OBJECT_GONE and self._of_an_object(words, about):
+            if movement in OBJECT_ABSENT and self._of_an_object(words, about):
+                continue
+            if about.get("artifact") is None and _PART.search(lowered):
                 continue
             ends = (("<", *words[:FAMILY_WORDS]), (">", *words[-FAMILY_WORDS:]))
             parts = [p for p in _clauses(text.split()) if p not in CONNECTOR_TOKENS]
@@ -385,10 +393,14 @@ class Learner:
     def _of_an_object(
         self, words: Sequence[str], about: Mapping[str, frozenset[str] | None]
     ) -> bool:
-        """Whether the sentence speaks of some particular object: it was written of one, or
-        has a word bound to a few ("the wick", "its chain")."""
+        """Whether the sentence speaks of some particular object: it was written of one, has
+        a word bound to a few, or names a part of one ("the wick", "its chain")."""
         bound = self.bound.get("artifact", {})
-        return about.get("artifact") is not None or any(_bare(w) in bound for w in words)
+        return (
+            about.get("artifact") is not None
+            or any(_bare(w) in bound for w in words)
+            or _PART.search(" ".join(words)) is not None
+        )
 
     def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
         """One walk of the clause chain (keeping to clauses written of `place`, if given): a

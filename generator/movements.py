@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import tracery
 
+from .english import FUNCTION_WORDS
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS, PREMISE, TEXTURE, Grammar, pushed_symbols
 
@@ -23,6 +24,37 @@ TEXTURE_MARK = "\ue000"
 # Deeper than any sensible grammar; well inside Python's recursion limit, since tracery
 # recurses about four frames per level.
 MAX_DEPTH = 150
+
+# A movement in which two parts of the grammar say the same word in one sentence ("the cool
+# mud of the bank cool against my soles", "As the dark deepens, the dark thins") is drawn
+# again, up to this many times in all; the draw with the fewest such echoes stands. A word
+# one rule says twice ("step by step", "round and round") is the rule's own, and no echo.
+ECHO_DRAWS = 4
+# Words that two parts may share in a sentence besides the short and the function words.
+ECHO_FREE = FUNCTION_WORDS | frozenset(
+    ["something", "nothing", "everything", "anything", "someone", "anyone", "without",
+     "being", "other"]
+)  # fmt: skip
+# Words ("river's" is "river" and "s") and the ends of sentences.
+_WORD = re.compile(r"[a-z][a-z-]*|[.!?]")
+# What a journal entry did (see _DreamGrammar.undo).
+_PUSHED, _POPPED, _MADE = 0, 1, 2
+# A rule's tags, which are not its own words (what its actions push is).
+_TAGS = re.compile(r"#[^#]*#")
+
+
+def _said_twice(rule: str) -> frozenset[str]:
+    """The words a rule says twice in a sentence of its own text ("step by step")."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for word in _WORD.findall(_TAGS.sub(" ", rule.lower())):
+        if word in ".!?":
+            seen.clear()
+        elif word in seen:
+            twice.add(word)
+        else:
+            seen.add(word)
+    return frozenset(twice)
 
 
 class ExpansionError(Exception):
@@ -39,11 +71,11 @@ class _Symbols(dict[str, Any]):
     def __init__(self, grammar: tracery.Grammar, rules: Mapping[str, list[str]]) -> None:
         super().__init__()
         self._grammar = grammar
-        self._rules = rules
+        self.rules = rules
 
     def __missing__(self, key: str) -> Any:
-        if key in self._rules:
-            rules = self._rules[key]
+        if key in self.rules:
+            rules = self.rules[key]
         elif key == TEXTURE:  # the grammar's own #texture#, or else the mark
             rules = [TEXTURE_MARK]
         else:
@@ -52,7 +84,7 @@ class _Symbols(dict[str, Any]):
         return symbol
 
     def __contains__(self, key: object) -> bool:
-        return super().__contains__(key) or key in self._rules or key == TEXTURE
+        return super().__contains__(key) or key in self.rules or key == TEXTURE
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
@@ -61,6 +93,10 @@ class _Symbols(dict[str, Any]):
             return default
 
 
+# A tag with one of these is left to tracery (actions, escapes).
+_TAG_SPECIAL = re.compile(r"[\[\]\\]")
+# A modifier's parameters: "replace(a,b)".
+_PARAMS = re.compile(r"\(([^)]+)\)")
 # Where a rule's sections begin and end: tags, actions and their brackets.
 _SPECIAL = re.compile(r"[\[\]#]")
 
@@ -107,7 +143,50 @@ def parse(rule: str) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 class _Node(tracery.Node):  # type: ignore[misc]  # tracery is untyped
-    """tracery's Node, with rules parsed by `parse`."""
+    """tracery's Node, with rules parsed by `parse`, and actions that push with `_Push`."""
+
+    is_expanded: bool
+    expansion_errors: list[str]
+    preactions: list[Any]
+    postactions: list[Any]
+
+    def expand(self, prevent_recursion: bool = False) -> None:
+        if self.is_expanded:
+            return
+        if self.type == 2:
+            self.is_expanded = True
+            self.action = _Push(self, self.raw)
+            self.action.activate()
+            self.finished_text = ""
+        elif self.type == 1 and self.raw and not _TAG_SPECIAL.search(self.raw):
+            self._expand_tag(prevent_recursion)
+        else:
+            super().expand(prevent_recursion)
+
+    def _expand_tag(self, prevent_recursion: bool) -> None:
+        """A tag with no actions in it ("#name.a.capitalize#"), as tracery expands it, but
+        split on its dots rather than parsed character by character."""
+        self.is_expanded = True
+        self.expansion_errors = []
+        self.preactions, self.postactions = [], []
+        self.symbol, *self.modifiers = self.raw.split(".")
+        self.finished_text = self.raw
+        rule = self.grammar.select_rule(self.symbol, self, self.errors)
+        self.expand_children(rule, prevent_recursion)
+        for modifier in self.modifiers:
+            # As tracery reads "replace(a,b)": the name, and the text in brackets split on
+            # commas.
+            name, params = modifier, []
+            if modifier.find("(") > 0:
+                found = _PARAMS.findall(modifier)
+                if found:
+                    name, params = modifier[: modifier.index("(")], found[0].split(",")
+            apply = self.grammar.modifiers.get(name)
+            if apply is None:
+                self.errors.append(f"Missing modifier {name}")
+                self.finished_text += f"((.{name}))"
+            else:
+                self.finished_text = apply(self.finished_text, *params)
 
     def expand_children(self, child_rule: str, prevent_recursion: bool = False) -> None:
         self.children = []
@@ -123,6 +202,24 @@ class _Node(tracery.Node):  # type: ignore[misc]  # tracery is untyped
             self.finished_text += node.finished_text
 
 
+class _Push(tracery.NodeAction):  # type: ignore[misc]  # tracery is untyped
+    """tracery's action, expanding what it pushes with `_Node`s (tracery's own Nodes parse
+    every rule again the slow way: the premise pushes a whole place)."""
+
+    def activate(self) -> None:
+        if self.type != 0:  # a pop, or a symbol expanded for its actions
+            super().activate()
+            return
+        # As tracery does: "[name:a,b]" pushes two rules, "a" and "b".
+        self.rule_sections = self.rule.split(",")
+        self.finished_rules = []
+        for section in self.rule_sections:
+            node = _Node(self.node.grammar, 0, {"type": -1, "raw": section})
+            node.expand()
+            self.finished_rules.append(node.finished_text)
+        self.node.grammar.push_rules(self.target, self.finished_rules, self)
+
+
 class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untyped
     """A tracery Grammar for one dream: its own RNG, loud errors, and a depth limit."""
 
@@ -130,6 +227,10 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         super().__init__({})
         self.symbols = _Symbols(self, grammar.rules)
         self.rng = rng
+        # Every rule drawn, in order: a word one of them says twice itself is no echo.
+        self.drawn: list[str] = []
+        # Each push and pop as it happens, so that a draw can be undone (see `undo`).
+        self.journal: list[tuple[Any, Any, int]] = []
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
 
@@ -151,8 +252,101 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
             raise ExpansionError(key, "empty rule list")
         weights = self.weights.get(key)
         if weights is not None and symbol.stack[-1] is symbol.base_rules:
-            return self.rng.choices(rules, weights=weights)[0]
-        return self.rng.choice(rules)
+            rule: str = self.rng.choices(rules, weights=weights)[0]
+        else:
+            rule = self.rng.choice(rules)
+        self.drawn.append(rule)
+        return rule
+
+    def undo(self, mark: int) -> None:
+        """Undo every push and pop since the journal was `mark` entries long."""
+        while len(self.journal) > mark:
+            symbol, rules, kind = self.journal.pop()
+            if kind == _PUSHED:
+                symbol.stack.pop()
+            elif kind == _POPPED:
+                symbol.stack.append(rules)
+            else:  # _MADE: a symbol the push made
+                del self.symbols[symbol.key]
+
+    def redo(self, entries: Sequence[tuple[Any, Any, int]]) -> None:
+        """Do again what `undo` undid: `entries` as the journal had them."""
+        for symbol, rules, kind in entries:
+            if kind == _PUSHED:
+                symbol.stack.append(rules)
+            elif kind == _POPPED:
+                symbol.stack.pop()
+            else:
+                self.symbols[symbol.key] = symbol
+            self.journal.append((symbol, rules, kind))
+
+    def pop_rules(self, key: str) -> None:
+        symbol = self.symbols.get(key)
+        if symbol is not None and symbol.stack:
+            self.journal.append((symbol, symbol.stack[-1], _POPPED))
+        super().pop_rules(key)
+
+    def push_rules(self, key: str, raw_rules: list[str], source_action: Any = None) -> None:
+        """tracery's push, with each text that echoes (see `echoes`) drawn again, up to
+        ECHO_DRAWS times in all: "[placeGround:#riverGround#]" must not push "the cool mud
+        of the bank cool against my soles"."""
+        if source_action is not None and isinstance(raw_rules, list):
+            raw_rules = [
+                self._redrawn(text, section)
+                for text, section in zip(raw_rules, source_action.rule_sections, strict=True)
+            ]
+        made = key not in self.symbols
+        super().push_rules(key, raw_rules, source_action)
+        symbol = self.symbols[key]
+        self.journal.append((symbol, symbol.stack[-1], _MADE if made else _PUSHED))
+
+    def _redrawn(self, text: str, rule: str) -> str:
+        count = self.echoes(text)
+        for _ in range(ECHO_DRAWS - 1):
+            if not count:
+                break
+            mark = len(self.journal)
+            node = _Node(self, 0, {"type": -1, "raw": rule})
+            node.expand()
+            again = self.echoes(node.finished_text)
+            if again < count:
+                text, count = node.finished_text, again
+            else:
+                self.undo(mark)
+        return text
+
+    def echoes(self, text: str) -> int:
+        """How often a word of substance comes back in one sentence of `text`, where no rule
+        the dream has drawn says it twice ("step by step" is a rule's own; "the cool mud of
+        the bank cool against my soles" is two rules meeting). The dream's named things, the
+        words in ECHO_FREE and those of three letters or fewer may come back."""
+        count = 0
+        names: set[str] | None = None
+        said: set[str] = set()
+        for word in _WORD.findall(text.lower()):
+            if word in ".!?":
+                said.clear()
+            elif word not in said:
+                said.add(word)
+            elif len(word) > 3 and word not in ECHO_FREE:
+                if names is None:
+                    names = self.names()
+                count += word not in names and not self._says_twice(word)
+        return count
+
+    def _says_twice(self, word: str) -> bool:
+        """Whether a rule drawn for this dream says `word` twice itself."""
+        return any(word in rule and word in _said_twice(rule) for rule in self.drawn)
+
+    def names(self) -> set[str]:
+        """The words of the dream's named things (its object, place, ...), which any
+        sentence may say twice."""
+        words: set[str] = set()
+        for symbol in ENTITY_SYMBOLS.values():
+            value = self.current(symbol)
+            if value:
+                words.update(_WORD.findall(value.lower()))
+        return words
 
     def current(self, key: str) -> str | None:
         """The plain value a symbol holds now (as an action set it), if it is one phrase."""
@@ -180,7 +374,7 @@ def expand(grammar: Grammar, rng: random.Random) -> Movements:
     with _reported(grammar):
         if PREMISE in grammar.rules:
             _flatten(state, PREMISE)
-        texts = {name: tidy(_flatten(state, name)) for name in MOVEMENTS}
+        texts = {name: tidy(_drawn(state, name)) for name in MOVEMENTS}
         title = tidy(_flatten(state, "title").replace(TEXTURE_MARK, ""))
     entities = {name: state.current(symbol) for name, symbol in ENTITY_SYMBOLS.items()}
     return Movements(title=title, texts=texts, entities=entities)
@@ -216,6 +410,24 @@ def _reported(grammar: Grammar) -> Iterator[None]:
 def _flatten(state: _DreamGrammar, symbol: str) -> str:
     text: str = state.flatten(f"#{symbol}#")
     return text
+
+
+def _drawn(state: _DreamGrammar, symbol: str) -> str:
+    """The symbol's text, drawn again (up to ECHO_DRAWS times in all) while it echoes; the
+    draw with the fewest echoes stands."""
+    mark = len(state.journal)
+    best: tuple[int, str, list[tuple[Any, Any, int]]] | None = None
+    for _ in range(ECHO_DRAWS):
+        text: str = state.flatten(f"#{symbol}#")
+        count = state.echoes(text)
+        if not count:
+            return text
+        if best is None or count < best[0]:
+            best = (count, text, state.journal[mark:])
+        state.undo(mark)
+    assert best is not None
+    state.redo(best[2])
+    return best[1]
 
 
 def tidy(text: str) -> str:

@@ -16,25 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
-from .english import fix_articles, s
+from .english import FUNCTION_WORDS, fix_articles, s
 from .errors import DreamError, Problem
 from .files import prune, stamp, store, stored, touch
 from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 39
+MODEL_FORMAT = 40
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 3
-# Long words that say nothing of their own, which two clauses may share.
-FUNCTION_WORDS = frozenset(
-    ["that", "with", "from", "into", "this", "there", "their", "have", "been", "when",
-     "where", "while", "still", "over", "like", "through", "what", "then", "than", "them",
-     "they", "just", "only", "each", "every", "some", "more", "back", "down", "away", "once",
-     "even", "here", "very", "much", "until", "again", "against", "about", "under", "toward",
-     "towards", "across", "around", "myself", "itself", "these", "those", "would", "could",
-     "should", "does", "will", "also", "both", "before", "after", "behind", "beyond"]
-)  # fmt: skip
 # Random draws from the pool, looking for a sentence that suits the dream, before the
 # whole pool is searched.
 PROBES = 200

@@ -302,12 +302,32 @@ def test_the_whole_pool_search_finds_every_sentence_that_fits(
         assert pool.fitting(wanted) == expected
 
 
-def test_release_texture_speaks_of_no_particular_object() -> None:
-    folder = paths.builtin("corpus") / "companion" / "release"
+@pytest.mark.parametrize("movement", sorted(learning.OBJECT_ABSENT))
+def test_texture_before_the_object_comes_and_after_it_goes_speaks_of_none(
+    movement: str,
+) -> None:
+    folder = paths.builtin("corpus") / "companion" / movement
     learner = learning.learn(learning.read_passages(texture.corpus_files([folder])), LEXICON)
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
-    pool = learner.pool("release", names)
+    pool = learner.pool(movement, names)
     bound = learner.bound["artifact"]
     assert pool and bound
     for text, *_ in pool:
         assert not any(texture._bare(word) in bound for word in text.lower().split()), text
+        assert not learning._PART.search(text.lower()), text
+
+
+def test_a_part_of_an_object_is_said_only_if_written_of_some_object(
+    setting_learner: learning.Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks = iter(
+        [
+            ("I walk on, and the small flame stands straight.", {"artifact": None}),
+            ("I walk on, and the needle swings north.", {"artifact": frozenset({"lantern"})}),
+        ]
+    )
+    monkeypatch.setattr(setting_learner, "walk", lambda *_: next(walks, None))
+    monkeypatch.setattr(learning, "OBJECT_ABSENT", frozenset())
+    names = {slot: sorted(values) for slot, values in LEXICON.items()}
+    pool = [text for text, *_ in setting_learner.pool("setting", names)]
+    assert pool == ["I walk on, and the needle swings north."]
