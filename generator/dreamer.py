@@ -84,7 +84,9 @@ class Dreamer:
         }
         self.texture = texture.load(corpus_paths, lexicon, cache_dir, learning)
         self._cache_dir = cache_dir if cache_dir is not None else paths.user_cache_dir()
-        english.MEMO.load(self._cache_dir)
+        # This run's articles and plurals (inflect's answers, kept in the cache folder).
+        self.english = english.English()
+        self.english.load(self._cache_dir)
         # The hands dealt for nights so far (see nightly.card), read when first needed.
         self._dealt: dict[str, tuple[int, list[str]]] | None = None
         # Said, not raised: a small corpus still dreams, with less texture.
@@ -128,22 +130,23 @@ class Dreamer:
     def _dream(self, seed: int, chosen: grammar.Grammar) -> Dream:
         # Separate streams, so that more texture or a longer grammar rule in one stage does
         # not reshuffle every choice after it. String seeds hash the same in every process.
-        plot = movements.expand(chosen, random.Random(f"{seed}:grammar"))
+        plot = movements.expand(chosen, random.Random(f"{seed}:grammar"), self.english)
         texture_rng = random.Random(f"{seed}:texture")
         stages = []
         used: set[str] = set()
         for name in grammar.MOVEMENTS:
-            sentence = self.texture.sentence(name, plot.entities, texture_rng, used)
+            sentence = self.texture.sentence(name, plot.entities, texture_rng, used, self.english)
             woven = () if sentence is None else (sentence,)
             used.update(woven)
             text = movements.weave(plot.texts[name], woven, texture_rng)
             stages.append(Stage(name, text, woven))
-        english.MEMO.save(self._cache_dir)  # only writes when it learned a word
+        self.english.save(self._cache_dir)  # only writes when it learned a word
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)
 
     def title(self, seed: int) -> str:
         """The title the dream of `seed` has, without writing the rest of it."""
-        return movements.expand(self.grammar, random.Random(f"{seed}:grammar")).title
+        rng = random.Random(f"{seed}:grammar")
+        return movements.expand(self.grammar, rng, self.english).title
 
     def dreams(self, seed: int, count: int) -> Iterator[Dream]:
         """The dreams of seeds seed, seed+1, ..., each the same as asked for alone."""

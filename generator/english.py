@@ -7,7 +7,6 @@ import hashlib
 import re
 import sys
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,17 +57,11 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
-@cache
-def _engine() -> inflect.engine:
-    import inflect  # only when a word is new to the memo: it takes a while to load
-
-    return inflect.engine()
-
-
-class _Memo:
-    """inflect's article and plural for each word it has been asked about, kept on disk
-    between runs: importing and starting inflect costs more than a whole dream, and the
-    words a grammar asks about are few and come back every night.
+class English:
+    """inflect's articles and plurals for one run (a `Dreamer`, a corpus being learned, an
+    evaluation), each word asked about once and kept on disk between runs: importing and
+    starting inflect costs more than a whole dream, and the words a grammar asks about are
+    few and come back every night.
 
     The file is named for the installed inflect (its path, size and time), so another
     inflect never answers from this one's memo; its answers are the same as asking inflect.
@@ -78,20 +71,66 @@ class _Memo:
         self.words: dict[str, dict[str, str]] = {"a": {}, "s": {}}
         self.new = False
         self.loaded: set[Path] = set()
+        self._engine: inflect.engine | None = None
+
+    def engine(self) -> inflect.engine:
+        if self._engine is None:
+            import inflect  # only when a word is new to the memo: it takes a while to load
+
+            self._engine = inflect.engine()
+        return self._engine
 
     def article(self, word: str) -> str:
         known = self.words["a"].get(word)
         if known is None:
-            known = self.words["a"][word] = _engine().a(word).split(" ", 1)[0]
+            known = self.words["a"][word] = self.engine().a(word).split(" ", 1)[0]
             self.new = True
         return known
 
     def plural(self, word: str) -> str:
         known = self.words["s"].get(word)
         if known is None:
-            known = self.words["s"][word] = _engine().plural_noun(word)
+            known = self.words["s"][word] = self.engine().plural_noun(word)
             self.new = True
         return known
+
+    def a(self, text: str, *_: str) -> str:
+        """Prefix "a" or "an" by how the next word is pronounced (an hour, a unicorn)."""
+        stripped = text.lstrip()
+        if not stripped:
+            return text
+        word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0]
+        return f"{self.article(word)} {stripped}"
+
+    def s(self, text: str, *_: str) -> str:
+        """Plural of the text's last word (leaves, children, music boxes)."""
+        head, word, tail = _split_last(text)
+        if not word:
+            return text
+        return f"{head}{self.plural(word)}{tail}"
+
+    def first_s(self, text: str, *_: str) -> str:
+        """Plural of the first word only ("cup of tea" -> "cups of tea")."""
+        if not text.strip():
+            return text
+        first, sep, rest = text.partition(" ")
+        return f"{self.s(first)}{sep}{rest}"
+
+    def fix_articles(self, text: str) -> str:
+        """Correct every "a"/"an" to suit the word after it; for text the grammar did not
+        make."""
+
+        def choose(match: re.Match[str]) -> str:
+            article = self.article(match.group(2))
+            if match.group(1)[0].isupper():
+                article = article.capitalize()
+            return article + " "
+
+        return _ARTICLE.sub(choose, text)
+
+    def modifiers(self) -> dict[str, Modifier]:
+        """The built-in modifiers that ask inflect, answering from this run's memo."""
+        return {"a": self.a, "s": self.s, "firstS": self.first_s}
 
     def load(self, folder: Path) -> None:
         """Add what the memo file in `folder` knows (once per folder); a bad file is ignored."""
@@ -131,8 +170,6 @@ def _memo_file(folder: Path) -> Path:
 
 # Bump when the memo's layout changes.
 MEMO_FORMAT = 1
-# Pure answers of a pure function, so one per process is enough.
-MEMO = _Memo()
 
 
 def _split_last(text: str) -> tuple[str, str, str]:
@@ -143,29 +180,23 @@ def _split_last(text: str) -> tuple[str, str, str]:
     return match.group(1), match.group(2), match.group(3)
 
 
+# The built-in modifiers that ask inflect, as plain functions, for a word now and then; a run
+# asks through its own `English`, which remembers.
+
+
 def a(text: str, *_: str) -> str:
     """Prefix "a" or "an" by how the next word is pronounced (an hour, a unicorn)."""
-    stripped = text.lstrip()
-    if not stripped:
-        return text
-    word = re.split(r"[\s,;:]", stripped, maxsplit=1)[0]
-    return f"{MEMO.article(word)} {stripped}"
+    return English().a(text)
 
 
 def s(text: str, *_: str) -> str:
     """Plural of the text's last word (leaves, children, music boxes)."""
-    head, word, tail = _split_last(text)
-    if not word:
-        return text
-    return f"{head}{MEMO.plural(word)}{tail}"
+    return English().s(text)
 
 
 def first_s(text: str, *_: str) -> str:
     """Plural of the first word only ("cup of tea" -> "cups of tea")."""
-    if not text.strip():
-        return text
-    first, sep, rest = text.partition(" ")
-    return f"{s(first)}{sep}{rest}"
+    return English().first_s(text)
 
 
 def ed(text: str, *_: str) -> str:
@@ -322,11 +353,4 @@ _ARTICLE = re.compile(r"\b([Aa]n?) (?=([A-Za-z][\w'-]*))")
 
 def fix_articles(text: str) -> str:
     """Correct every "a"/"an" to suit the word after it; for text the grammar did not make."""
-
-    def choose(match: re.Match[str]) -> str:
-        article = MEMO.article(match.group(2))
-        if match.group(1)[0].isupper():
-            article = article.capitalize()
-        return article + " "
-
-    return _ARTICLE.sub(choose, text)
+    return English().fix_articles(text)

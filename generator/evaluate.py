@@ -12,12 +12,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from typing import Any
 
 from .dreamer import Dream
-from .english import a as with_article
-from .english import s as plural
+from .english import English
 from .grammar import MOVEMENTS
 
 Gram = tuple[str, ...]
@@ -53,10 +51,8 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
-@lru_cache(maxsize=1024)
 def sentences(text: str) -> tuple[str, ...]:
-    """The text's sentences, whitespace normalised; a sentence never crosses a paragraph.
-    (Cached: several metrics read the same texts.)"""
+    """The text's sentences, whitespace normalised; a sentence never crosses a paragraph."""
     found: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
         flat = " ".join(paragraph.split())
@@ -316,12 +312,6 @@ def _shorter_run(
 # Glitches.
 
 
-@cache
-def _article(word: str) -> str:
-    """The article the word wants ("a" or "an"), as inflect says."""
-    return with_article(word).split(" ", 1)[0].lower()
-
-
 def _snippet(text: str, start: int, end: int, margin: int = 20) -> str:
     left = max(start - margin, 0)
     before = ("…" if left else "") + text[left:start]
@@ -329,15 +319,16 @@ def _snippet(text: str, start: int, end: int, margin: int = 20) -> str:
     return " ".join(f"{before}{text[start:end]}{after}".split())
 
 
-def glitches(text: str) -> dict[str, list[str]]:
+def glitches(text: str, english: English | None = None) -> dict[str, list[str]]:
     """Every glitch of the text by kind (see GLITCHES), each shown in its context:
-    leftover markup, a/an that does not suit the next word, a word doubled ("the the"),
-    and a sentence that starts in lower case."""
+    leftover markup, a/an that does not suit the next word (as inflect says, asked through
+    `english`), a word doubled ("the the"), and a sentence that starts in lower case."""
+    english = english or English()
     found: dict[str, list[str]] = {kind: [] for kind in GLITCHES}
     for match in _MARKUP.finditer(text):
         found["markup"].append(_snippet(text, match.start(), match.end()))
     for match in _ARTICLE.finditer(text):
-        if match.group(1).lower() != _article(match.group(2)):
+        if match.group(1).lower() != english.article(match.group(2)).lower():
             found["article"].append(match.group(0))
     for match in _DOUBLED.finditer(text):
         found["doubled"].append(match.group(0))
@@ -357,45 +348,57 @@ def arc_complete(dream: Dream) -> bool:
     return tuple(stage.name for stage in arc) == MOVEMENTS and all(s.text.strip() for s in arc)
 
 
-@cache
-def _naming(name: str) -> re.Pattern[str]:
-    """Matches the name or its plural as whole words, in any case."""
-    return _names((name,))[0]
+class Names:
+    """The grammar's names (its artifacts and places) as patterns that find them or their
+    plurals as whole words, in any case: made once each for an evaluation."""
+
+    def __init__(self, english: English | None = None) -> None:
+        self.english = english or English()
+        self._patterns: dict[tuple[str, ...], tuple[re.Pattern[str], dict[str, str]]] = {}
+
+    def forms(self, name: str) -> tuple[str, str]:
+        """The name and its plural, lower-cased."""
+        return name.lower(), self.english.s(name).lower()
+
+    def naming(self, name: str) -> re.Pattern[str]:
+        """Matches the name or its plural."""
+        return self.of((name,))[0]
+
+    def of(self, names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+        """One pattern for every name and plural (longest first, so "snow globe" is not
+        read as "globe"), and the name of each form."""
+        known = self._patterns.get(names)
+        if known is None:
+            forms = {form: name for name in names for form in self.forms(name)}
+            alternatives = sorted(forms, key=len, reverse=True)
+            pattern = r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b"
+            known = self._patterns[names] = (re.compile(pattern, re.IGNORECASE), forms)
+        return known
 
 
-@cache
-def _forms(name: str) -> tuple[str, str]:
-    """The name and its plural, lower-cased."""
-    return name.lower(), plural(name).lower()
-
-
-@cache
-def _names(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern for every name and plural (longest first, so "snow globe" is not read
-    as "globe"), as whole words in any case, and each form's name."""
-    forms = {form: name for name in names for form in _forms(name)}
-    alternatives = sorted(forms, key=len, reverse=True)
-    pattern = r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b"
-    return re.compile(pattern, re.IGNORECASE), forms
-
-
-def coherence_problem(dream: Dream, artifacts: Collection[str]) -> str | None:
+def coherence_problem(
+    dream: Dream, artifacts: Collection[str], names: Names | None = None
+) -> str | None:
     """Why the dream does not hold together, or None when it does: its artifact is named
     in the artifact and release movements, its place in the setting, and no other of the
     grammar's artifacts is named anywhere in it."""
+    names = names or Names()
     artifact, place = dream.entities.get("artifact"), dream.entities.get("place")
     texts = {stage.name: stage.text for stage in dream.stages}
     if not artifact:
         return "no artifact"
     for movement in ("artifact", "release"):
-        if not _naming(artifact).search(texts.get(movement, "")):
+        if not names.naming(artifact).search(texts.get(movement, "")):
             return f"the {movement} does not name the {artifact}"
-    if not place or not _naming(place).search(texts.get("setting", "")):
+    if not place or not names.naming(place).search(texts.get("setting", "")):
         return f"the setting does not name the {place}"
     lower = dream.text.lower()
     # Only names whose letters are in the text at all are looked for as words.
-    present = {artifact, *(name for name in artifacts if any(f in lower for f in _forms(name)))}
-    pattern, forms = _names(tuple(sorted(present)))
+    present = {
+        artifact,
+        *(name for name in artifacts if any(f in lower for f in names.forms(name))),
+    }
+    pattern, forms = names.of(tuple(sorted(present)))
     for match in pattern.finditer(dream.text):
         other = forms[match.group(0).lower()]
         if other.lower() != artifact.lower():
@@ -404,7 +407,6 @@ def coherence_problem(dream: Dream, artifacts: Collection[str]) -> str | None:
     return None
 
 
-@cache
 def syllables(word: str) -> int:
     """Syllables of an English word, by vowel groups: a final silent e does not count,
     a final consonant + "le" does (ta-ble); every word has at least one."""
@@ -421,11 +423,16 @@ def reading_ease(texts: Iterable[str]) -> float:
     """Flesch reading ease of the texts taken together:
     206.835 - 1.015 words/sentences - 84.6 syllables/words."""
     total_words = total_sentences = total_syllables = 0
+    counted: dict[str, int] = {}  # each word's syllables, counted once
     for text in texts:
         tokens = words(text)
         total_words += len(tokens)
         total_sentences += len(sentences(text))
-        total_syllables += sum(map(syllables, tokens))
+        for token in tokens:
+            known = counted.get(token)
+            if known is None:
+                known = counted[token] = syllables(token)
+            total_syllables += known
     if not total_words or not total_sentences:
         return 0.0
     return 206.835 - 1.015 * total_words / total_sentences - 84.6 * total_syllables / total_words
@@ -586,12 +593,12 @@ class Report:
         }
 
 
-def _glitches(dreams: Sequence[Dream]) -> dict[str, Glitch]:
+def _glitches(dreams: Sequence[Dream], english: English) -> dict[str, Glitch]:
     counts = dict.fromkeys(GLITCHES, 0)
     examples: dict[str, list[str]] = {kind: [] for kind in GLITCHES}
     for dream in dreams:
-        found = glitches(dream.text)
-        for kind, items in glitches(dream.title).items():  # "Moving On on the Moor"
+        found = glitches(dream.text, english)
+        for kind, items in glitches(dream.title, english).items():  # "Moving On on the Moor"
             found[kind] += items
         for kind, items in found.items():
             counts[kind] += len(items)
@@ -618,7 +625,9 @@ def evaluate(
     docs = [words(text) for text in texts]
     table = NgramTable(docs, BLEU_N)
     copied = copying(docs, [words(text) for text in corpus_texts])
-    problems = [(dream.seed, coherence_problem(dream, artifacts)) for dream in dreams]
+    english = English()  # inflect's answers, asked once each for this evaluation
+    names = Names(english)
+    problems = [(dream.seed, coherence_problem(dream, artifacts, names)) for dream in dreams]
     seeds = [dream.seed for dream in dreams]
     return Report(
         dreams=len(dreams),
@@ -633,7 +642,7 @@ def evaluate(
         corpus_8gram_rate=copied.rate,
         longest_run=copied.run,
         longest_run_seed=None if copied.doc is None else dreams[copied.doc].seed,
-        glitches=_glitches(dreams),
+        glitches=_glitches(dreams, english),
         arc_complete=_share([arc_complete(dream) for dream in dreams]),
         coherent=_share([problem is None for _, problem in problems]),
         incoherent=tuple(f"seed {s}: {p}" for s, p in problems if p is not None)[:EXAMPLES],

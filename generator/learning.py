@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .english import FUNCTION_WORDS, s
+from .english import FUNCTION_WORDS, English, s
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS
 from .texture import (
@@ -339,6 +339,8 @@ class Learner:
         default_factory=dict, repr=False
     )
     _logs: dict[str, dict[str, list[float]]] = field(default_factory=dict, repr=False)
+    # The plurals of the dream's things put in slots, asked of inflect once each.
+    english: English = field(default_factory=English, repr=False)
 
     def pool(self, movement: str, lexicon: Mapping[str, Sequence[str]]) -> list[Entry]:
         """Up to POOL_SIZE distinct sentences for `movement`, each with the masks of what it
@@ -536,7 +538,10 @@ class Learner:
             for i, name in enumerate(names):
                 # Filled with this value, and the other slots with any of theirs.
                 fillings = _fillings(used - {slot}, lexicon)
-                filled = (_substitute(text, {entity: name, **other}) for other in fillings)
+                filled = (
+                    _substitute(text, {entity: name, **other}, self.english.s)
+                    for other in fillings
+                )
                 if not any(f is None or self._copies(f.lower().split()) for f in filled):
                     mask |= 1 << i
             masks.append(mask)

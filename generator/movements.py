@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import tracery
 
-from .english import FUNCTION_WORDS
+from .english import FUNCTION_WORDS, English
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS, PREMISE, TEXTURE, Grammar, pushed_symbols
 
@@ -223,7 +223,7 @@ class _Push(tracery.NodeAction):  # type: ignore[misc]  # tracery is untyped
 class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untyped
     """A tracery Grammar for one dream: its own RNG, loud errors, and a depth limit."""
 
-    def __init__(self, grammar: Grammar, rng: random.Random) -> None:
+    def __init__(self, grammar: Grammar, rng: random.Random, english: English | None) -> None:
         super().__init__({})
         self.symbols = _Symbols(self, grammar.rules)
         self.rng = rng
@@ -233,6 +233,8 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         self.journal: list[tuple[Any, Any, int]] = []
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
+        if english is not None:  # the run's own, which remembers what inflect said
+            self.add_modifiers(english.modifiers())
 
     def create_root(self, rule: str) -> _Node:
         return _Node(self, 0, {"type": -1, "raw": rule})
@@ -368,9 +370,10 @@ class Movements(NamedTuple):
     entities: dict[str, str | None]
 
 
-def expand(grammar: Grammar, rng: random.Random) -> Movements:
-    """Expand premise, movements and title in one fresh tracery Grammar (state is per dream)."""
-    state = _DreamGrammar(grammar, rng)
+def expand(grammar: Grammar, rng: random.Random, english: English | None = None) -> Movements:
+    """Expand premise, movements and title in one fresh tracery Grammar (state is per dream);
+    `english` is the run's articles and plurals."""
+    state = _DreamGrammar(grammar, rng, english)
     with _reported(grammar):
         if PREMISE in grammar.rules:
             _flatten(state, PREMISE)
@@ -384,7 +387,7 @@ def preview(grammar: Grammar, symbol: str, rng: random.Random) -> str:
     """One expansion of `symbol`, after the premise has made its choices."""
     if symbol not in grammar.rules and symbol not in set(pushed_symbols(grammar.rules.values())):
         raise DreamError([Problem(grammar.files[-1], "no such symbol", symbol=symbol)])
-    state = _DreamGrammar(grammar, rng)
+    state = _DreamGrammar(grammar, rng, None)
     with _reported(grammar):
         if PREMISE in grammar.rules and symbol != PREMISE:
             _flatten(state, PREMISE)

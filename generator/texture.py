@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
-from .english import FUNCTION_WORDS, fix_articles, s
+from .english import FUNCTION_WORDS, English, s
 from .errors import DreamError, Problem
 from .files import prune, stamp, store, stored, touch
 from .grammar import MOVEMENTS
@@ -195,8 +195,10 @@ class TextureModel:
         entities: Mapping[str, str | None],
         rng: random.Random,
         avoid: set[str],
+        english: English,
     ) -> str | None:
-        """A sentence for `movement` that suits the dream's entities, or None."""
+        """A sentence for `movement` that suits the dream's entities, or None (`english`:
+        the run's articles and plurals, for the dream's things put in its slots)."""
         wanted = []
         for entity in ENTITIES:
             values = self.values.get(entity, [])
@@ -216,12 +218,12 @@ class TextureModel:
         for _ in range(PROBES):
             index = rng.randrange(len(pool))
             if pool.fits(index, wanted):
-                sentence = _fill(pool.text(index), entities)
+                sentence = _fill(pool.text(index), entities, english)
                 if sentence is not None and _fresh(sentence, avoid):
                     return sentence
         fitting = [pool.text(i) for i in pool.fitting(wanted)]
         while fitting:
-            sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities)
+            sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities, english)
             if sentence is not None and _fresh(sentence, avoid):
                 return sentence
         return None
@@ -248,17 +250,19 @@ def _bare(word: str) -> str:
     return bare[:-2] if bare.endswith("'s") else bare
 
 
-def _fill(sentence: str, entities: Mapping[str, str | None]) -> str | None:
+def _fill(sentence: str, entities: Mapping[str, str | None], english: English) -> str | None:
     """The sentence with the dream's own things in its slots, articles agreeing; None if
     the dream lacks one."""
-    filled = _substitute(sentence, entities)
+    filled = _substitute(sentence, entities, english.s)
     if filled is None:
         return None
-    filled = fix_articles(filled)
+    filled = english.fix_articles(filled)
     return filled[0].upper() + filled[1:]
 
 
-def _substitute(sentence: str, entities: Mapping[str, str | None]) -> str | None:
+def _substitute(
+    sentence: str, entities: Mapping[str, str | None], plural_of: Callable[[str], str] = s
+) -> str | None:
     missing = False
 
     def fill(match: re.Match[str]) -> str:
@@ -269,7 +273,7 @@ def _substitute(sentence: str, entities: Mapping[str, str | None]) -> str | None
         if value is None:
             missing = True
             return ""
-        return s(value) if plural else value
+        return plural_of(value) if plural else value
 
     filled = _SLOT.sub(fill, sentence)
     return None if missing else filled

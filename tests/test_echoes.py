@@ -113,7 +113,7 @@ def test_when_every_draw_echoes_the_fewest_stands_with_its_own_pushes(tmp_path: 
 
 
 def test_an_echo_is_counted_once_per_word_that_comes_back(tmp_path: Path) -> None:
-    state = movements._DreamGrammar(_grammar(tmp_path), random.Random(0))
+    state = movements._DreamGrammar(_grammar(tmp_path), random.Random(0), None)
     assert state.echoes("The dark comes, and the dark thins. The dark is kind.") == 1
     assert state.echoes("My breath, my breath, my breath.") == 2
     # Short words, function words and words in separate sentences are no echoes.
@@ -149,7 +149,9 @@ def _rules(draw: st.DrawFn) -> dict[str, list[str]]:
 @given(_rules())
 def test_expansion_gives_what_tracery_gives(rules: dict[str, list[str]]) -> None:
     # One rule per symbol, so no choice is drawn: both must give the same text.
-    ours = movements._DreamGrammar(Grammar(rules, modifiers=english.MODIFIERS), random.Random(0))
+    ours = movements._DreamGrammar(
+        Grammar(rules, modifiers=english.MODIFIERS), random.Random(0), english.English()
+    )
     theirs = tracery.Grammar(rules)
     theirs.add_modifiers(english.MODIFIERS)
     assert ours.flatten("#s0#") == theirs.flatten("#s0#")

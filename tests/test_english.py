@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import english
+from generator import Dreamer, english
 
 
 @pytest.mark.parametrize(
@@ -60,10 +60,10 @@ def test_modifiers_never_fail_on_any_text(text: str) -> None:
 
 
 def test_the_word_memo_is_saved_and_answers_as_inflect_does(tmp_path: Path) -> None:
-    memo = english._Memo()
+    memo = english.English()
     assert memo.article("hour") == "an" and memo.plural("child") == "children"
     memo.save(tmp_path)
-    again = english._Memo()
+    again = english.English()
     again.load(tmp_path)
     assert again.words == {"a": {"hour": "an"}, "s": {"child": "children"}}
     assert not again.new
@@ -71,13 +71,23 @@ def test_the_word_memo_is_saved_and_answers_as_inflect_does(tmp_path: Path) -> N
 
 def test_a_corrupt_word_memo_is_ignored(tmp_path: Path) -> None:
     folder = tmp_path / "cache"
-    english._Memo().save(folder)  # nothing learned: nothing written
+    english.English().save(folder)  # nothing learned: nothing written
     assert not folder.exists()
-    memo = english._Memo()
+    memo = english.English()
     memo.article("owl")
     memo.save(folder)
     (saved,) = folder.iterdir()
     saved.write_bytes(b"garbage")
-    fresh = english._Memo()
+    fresh = english.English()
     fresh.load(folder)
     assert fresh.article("owl") == "an"
+
+
+def test_each_run_asks_through_its_own_memo(cache_dir: Path) -> None:
+    first, second = Dreamer(cache_dir=cache_dir), Dreamer(cache_dir=cache_dir)
+    assert first.english is not second.english
+    before = {kind: dict(known) for kind, known in second.english.words.items()}
+    first.english.words = {"a": {}, "s": {}}  # forgotten: this run must ask inflect again
+    first.dream(7)
+    assert first.english.words["a"]
+    assert second.english.words == before
