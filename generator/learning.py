@@ -188,10 +188,21 @@ _WAKING = (
     r"|\beyes (open|opening)\b"
 )
 _LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
+# Rain falling: the dream's sky is clear from dusk to the stars over the release (the smell of
+# rain, or rainwater, may stay).
+_RAINING = (
+    r"\b(drizzle|downpour|sleet|hail|raining|rains|rained|raindrops?)\b"
+    r"|\brain (is |was )?(fall|drum|patter|pour|beat|lash|drip|sweep|blow|spatter|hiss|shine|tap"
+    r"|run|come|start)\w*|\b(fine|soft|light|heavy|steady|cold|warm|thin) rain\b"
+    r"|\b(run|running|runs|drum|drums|streams?|streaming) with rain\b"
+)
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
 )
+# What sinks, bobs or goes under in the release is the object let go ("the gold sinks onto the
+# weed", "the brass case sinks"), which the grammar tells; stars and the place may sink.
+_GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on the bottom)\b"
 # The release lies down (or curls up) once, in the grammar's last lines.
 _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
 # Movements whose texture must not speak of the object: in the setting it has not come yet,
@@ -202,15 +213,17 @@ OBJECT_ABSENT = frozenset(["setting", "release"])
 # bulb"): a sentence that speaks of one must have been written of the dream's own object.
 _PART = re.compile(
     r"\b(the|its)( [a-z-]+)? (frame|case|lid|clasp|hinge|wick|needle|clapper|chain|click"
-    r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill)\b"
+    r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill|beam)\b"
 )
 FORBIDDEN: dict[str | None, str] = {
-    None: _WAKING,
+    None: f"{_WAKING}|{_RAINING}",
     "setting": _LETTING_GO,
     "artifact": _LETTING_GO,
     "revelation": _LETTING_GO,
     "journey": f"{_LETTING_GO}|{_WATERS}",
-    "release": f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}",
+    "release": (
+        f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
+    ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
 _PRONOUN = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -331,3 +332,35 @@ def test_a_part_of_an_object_is_said_only_if_written_of_some_object(
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
     pool = [text for text, *_ in setting_learner.pool("setting", names)]
     assert pool == ["I walk on, and the needle swings north."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rains"),
+    [
+        ("The rain drums on the canvas.", True),
+        ("A fine drizzle drifts in from the sea.", True),
+        ("Rain is falling on the moor.", True),
+        ("The gutters run with rain.", True),
+        ("The air smells of ripe fruit and rain.", False),
+        ("The stars gather in the rainwater.", False),
+        ("The roses there are heavy with rain.", False),
+    ],
+)
+def test_texture_does_not_rain_under_the_dreams_clear_sky(sentence: str, rains: bool) -> None:
+    forbidden = re.compile(learning.FORBIDDEN[None])
+    assert bool(forbidden.search(sentence.lower())) is rains
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("The gold sinks onto the weed.", True),
+        ("I tip it in, and the brass case sinks through the square of sky.", True),
+        ("The shell bobs beside a hull.", True),
+        ("Canopus sinks toward the sea.", False),
+        ("The {place} sinks into a velvet quiet.", False),
+    ],
+)
+def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidden: bool) -> None:
+    release = re.compile(learning.FORBIDDEN["release"])
+    assert bool(release.search(sentence.lower())) is forbidden
