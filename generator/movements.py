@@ -213,6 +213,7 @@ class _Push(tracery.NodeAction):  # type: ignore[misc]  # tracery is untyped
         # As tracery does: "[name:a,b]" pushes two rules, "a" and "b".
         self.rule_sections = self.rule.split(",")
         self.finished_rules = []
+        self.drawn_from = len(self.node.grammar.drawn)  # the rules drawn for what it pushes
         for section in self.rule_sections:
             node = _Node(self.node.grammar, 0, {"type": -1, "raw": section})
             node.expand()
@@ -229,6 +230,8 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         self.rng = rng
         # Every rule drawn, in order: a word one of them says twice itself is no echo.
         self.drawn: list[str] = []
+        # The words that pushed texts say twice themselves (judged when pushed).
+        self.pushed_twice: set[str] = set()
         # Each push and pop as it happens, so that a draw can be undone (see `undo`).
         self.journal: list[tuple[Any, Any, int]] = []
         self.weights = grammar.weights
@@ -293,34 +296,38 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         ECHO_DRAWS times in all: "[placeGround:#riverGround#]" must not push "the cool mud
         of the bank cool against my soles"."""
         if source_action is not None and isinstance(raw_rules, list):
+            since = getattr(source_action, "drawn_from", 0)
             raw_rules = [
-                self._redrawn(text, section)
+                self._redrawn(text, section, since)
                 for text, section in zip(raw_rules, source_action.rule_sections, strict=True)
             ]
+            for text in raw_rules:  # what it says twice has been judged: no echo where used
+                self.pushed_twice |= _said_twice(text)
         made = key not in self.symbols
         super().push_rules(key, raw_rules, source_action)
         symbol = self.symbols[key]
         self.journal.append((symbol, symbol.stack[-1], _MADE if made else _PUSHED))
 
-    def _redrawn(self, text: str, rule: str) -> str:
-        count = self.echoes(text)
+    def _redrawn(self, text: str, rule: str, since: int) -> str:
+        count = self.echoes(text, since)
         for _ in range(ECHO_DRAWS - 1):
             if not count:
                 break
-            mark = len(self.journal)
+            mark, since = len(self.journal), len(self.drawn)
             node = _Node(self, 0, {"type": -1, "raw": rule})
             node.expand()
-            again = self.echoes(node.finished_text)
+            again = self.echoes(node.finished_text, since)
             if again < count:
                 text, count = node.finished_text, again
             else:
                 self.undo(mark)
         return text
 
-    def echoes(self, text: str) -> int:
-        """How often a word of substance comes back in one sentence of `text`, where no rule
-        the dream has drawn says it twice ("step by step" is a rule's own; "the cool mud of
-        the bank cool against my soles" is two rules meeting). The dream's named things, the
+    def echoes(self, text: str, since: int = 0) -> int:
+        """How often a word of substance comes back in one sentence of `text` (drawn with
+        the rules from `since` in `drawn` on), where none of those rules, nor a text pushed
+        before, says it twice itself ("step by step" is a rule's own; "the cool mud of the
+        bank cool against my soles" is two rules meeting). The dream's named things, the
         words in ECHO_FREE and those of three letters or fewer may come back."""
         count = 0
         names: set[str] | None = None
@@ -333,12 +340,14 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
             elif len(word) > 3 and word not in ECHO_FREE:
                 if names is None:
                     names = self.names()
-                count += word not in names and not self._says_twice(word)
+                count += word not in names and not self._says_twice(word, since)
         return count
 
-    def _says_twice(self, word: str) -> bool:
-        """Whether a rule drawn for this dream says `word` twice itself."""
-        return any(word in rule and word in _said_twice(rule) for rule in self.drawn)
+    def _says_twice(self, word: str, since: int) -> bool:
+        """Whether a text pushed, or a rule drawn since `since`, says `word` twice itself."""
+        return word in self.pushed_twice or any(
+            word in rule and word in _said_twice(rule) for rule in self.drawn[since:]
+        )
 
     def names(self) -> set[str]:
         """The words of the dream's named things (its object, place, ...), which any
@@ -421,8 +430,9 @@ def _drawn(state: _DreamGrammar, symbol: str) -> str:
     mark = len(state.journal)
     best: tuple[int, str, list[tuple[Any, Any, int]]] | None = None
     for _ in range(ECHO_DRAWS):
+        since = len(state.drawn)
         text: str = state.flatten(f"#{symbol}#")
-        count = state.echoes(text)
+        count = state.echoes(text, since)
         if not count:
             return text
         if best is None or count < best[0]:
