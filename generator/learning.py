@@ -408,14 +408,11 @@ class Learner:
     def _of_an_object(
         self, words: Sequence[str], about: Mapping[str, frozenset[str] | None]
     ) -> bool:
-        """Whether the sentence speaks of some particular object: it was written of one, has
-        a word bound to a few, or names a part of one ("the wick", "its chain")."""
+        """Whether the sentence speaks of some particular object: it was written of one, or
+        has a word bound to a few ("the wick", "its chain"). (A part of an object not written
+        of one is left out of every pool: see `pool`.)"""
         bound = self.bound.get("artifact", {})
-        return (
-            about.get("artifact") is not None
-            or any(_bare(w) in bound for w in words)
-            or _PART.search(" ".join(words)) is not None
-        )
+        return about.get("artifact") is not None or any(_bare(w) in bound for w in words)
 
     def walk(self, chain: Model, rng: random.Random, place: str | None = None) -> Walk | None:
         """One walk of the clause chain (keeping to clauses written of `place`, if given): a

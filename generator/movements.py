@@ -71,11 +71,11 @@ class _Symbols(dict[str, Any]):
     def __init__(self, grammar: tracery.Grammar, rules: Mapping[str, list[str]]) -> None:
         super().__init__()
         self._grammar = grammar
-        self.rules = rules
+        self._rules = rules
 
     def __missing__(self, key: str) -> Any:
-        if key in self.rules:
-            rules = self.rules[key]
+        if key in self._rules:
+            rules = self._rules[key]
         elif key == TEXTURE:  # the grammar's own #texture#, or else the mark
             rules = [TEXTURE_MARK]
         else:
@@ -84,7 +84,7 @@ class _Symbols(dict[str, Any]):
         return symbol
 
     def __contains__(self, key: object) -> bool:
-        return super().__contains__(key) or key in self.rules or key == TEXTURE
+        return super().__contains__(key) or key in self._rules or key == TEXTURE
 
     def get(self, key: str, default: Any = None) -> Any:
         try:

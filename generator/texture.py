@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
-from .english import FUNCTION_WORDS, English, s
+from .english import FUNCTION_WORDS, English
 from .errors import DreamError, Problem
 from .files import prune, stamp, store, stored, touch
 from .grammar import MOVEMENTS
@@ -261,7 +261,7 @@ def _fill(sentence: str, entities: Mapping[str, str | None], english: English) -
 
 
 def _substitute(
-    sentence: str, entities: Mapping[str, str | None], plural_of: Callable[[str], str] = s
+    sentence: str, entities: Mapping[str, str | None], plural_of: Callable[[str], str]
 ) -> str | None:
     missing = False
 
