@@ -136,9 +136,12 @@ class Dreamer:
         used: set[str] = set()
         for name in grammar.MOVEMENTS:
             sentence = self.texture.sentence(name, plot.entities, texture_rng, used, self.english)
-            woven = () if sentence is None else (sentence,)
+            offered = () if sentence is None else (sentence,)
+            # Nothing after the last movement's waking.
+            text, woven = movements.weave(
+                plot.texts[name], offered, texture_rng, name != grammar.MOVEMENTS[-1]
+            )
             used.update(woven)
-            text = movements.weave(plot.texts[name], woven, texture_rng)
             stages.append(Stage(name, text, woven))
         self.english.save(self._cache_dir)  # only writes when it learned a word
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)

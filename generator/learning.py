@@ -111,6 +111,14 @@ LOOKS = frozenset(
      "bronze", "brass", "cream", "ivory", "iron", "steel", "tin", "walnut", "oak", "bone",
      "speckled", "striped", "green-grey", "blue-grey"]
 )  # fmt: skip
+# Words that describe more than they name ("a small bay", "the small hours"): a thing
+# brought in with one is not "the small" thing after.
+DESCRIBING = frozenset(
+    ["small", "little", "old", "dark", "long", "tall", "low", "high", "pale", "faint",
+     "single", "lone", "thin", "wide", "narrow", "huge", "tiny", "great", "deep", "soft",
+     "bright", "warm", "cold", "cool", "first", "last", "few", "new", "light", "heavy",
+     "quiet", "still", "slow", "sudden", "distant", "far", "near", "whole", "half"]
+)  # fmt: skip
 # Uses it takes to make a word one of an object's own ("needle", "wick").
 OBJECT_WORD_USES = 5
 # Times each clause may be used in a movement's pool: no clause comes back night after night.
@@ -123,6 +131,12 @@ ELLIPTIC = frozenset(
     ["did", "do", "does", "not", "can", "cannot", "will", "would", "could", "should", "am",
      "is", "are", "was", "were", "have", "has", "had", "too", "either", "so"]
 )  # fmt: skip
+# Where a clause ends on, or opens with, one of these alone ("a sprig of thyme lies within",
+# "I step through", "inside lies a ferry ticket"), it is inside or through something its own
+# sentence named (a locket, a gap in a wall), which another sentence does not have.
+POINTING = frozenset(["within", "inside", "through"])
+# What "inside" or "within" may open a clause with and still say what it is in.
+_DETERMINERS = frozenset(["the", "a", "an", "my", "this", "every", "each"])
 # The word after one of these in the corpus is a verb, unless it is one of NOT_VERBS;
 # with fewer than MIN_VERBS found, every clause is taken to have one.
 MIN_VERBS = 20
@@ -194,8 +208,29 @@ _RAINING = (
     r"\b(drizzle|downpour|sleet|hail|raining|rains|rained|raindrops?)\b"
     r"|\brain (is |was )?(fall|drum|patter|pour|beat|lash|drip|sweep|blow|spatter|hiss|shine|tap"
     r"|run|come|start)\w*|\b(fine|soft|light|heavy|steady|cold|warm|thin) rain\b"
-    r"|\b(run|running|runs|drum|drums|streams?|streaming) with rain\b"
+    r"|\b(run|running|runs|drum|drums|streams?|streaming) with rain\b|\b(in|through) the rain\b"
 )
+# Tears are the grammar's to shed, once, in the revelation: texture that weeps ("I cry now",
+# "my eyes blur") weeps again beside them, or before there is anything to weep for.
+_TEARS = (
+    r"\btears\b|\bi (cry|weep|sob)\w*|\bmy (eyes (well|blur|sting|fill|brim)\w*"
+    r"|cheeks (are|run|grow) wet|vision (swims|blurs)|face burns)"
+)
+# The hour, the sky and the season are the grammar's: dusk deepens into a clear night from
+# one movement to the next, so texture does not set the sun, turn the dusk from one colour
+# to another, cloud the sky, or name a season ("the orchard is bare in midwinter" where the
+# grammar's boughs hang with fruit); nor does breath show in the cold of every place.
+_SKY = (
+    r"\bsun (sinks|sank|sets|dips|goes down|slides|drops|is setting|is low|hangs|touches"
+    r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
+    r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\b(behind|under|into) (a |the )?clouds?\b"
+    r"|\bclouds? (cover|hide|roll|gather|thicken|blot)\w*|\bovercast\b"
+)
+_SEASON = (
+    r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
+    r"|blossom\w*|petals)\b(?!-)"
+)
+_BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
@@ -210,13 +245,15 @@ _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s
 # bring it in too soon, or back.
 OBJECT_ABSENT = frozenset(["setting", "release"])
 # The parts and doings of objects ("the needle", "its clasp", "the small flame", "the lower
-# bulb"): a sentence that speaks of one must have been written of the dream's own object.
+# bulb", "the notes" of a music box): a sentence that speaks of one must have been written
+# of the dream's own object ("the frame of the door", "the sound of the sea" are not).
 _PART = re.compile(
     r"\b(the|its)( [a-z-]+)? (frame|case|lid|clasp|hinge|wick|needle|clapper|chain|click"
-    r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill|beam)\b"
+    r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill|beam|lip"
+    r"|notes?|tune|melody|song|sound)\b(?! of\b)"
 )
 FORBIDDEN: dict[str | None, str] = {
-    None: f"{_WAKING}|{_RAINING}",
+    None: f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}",
     "setting": _LETTING_GO,
     "artifact": _LETTING_GO,
     "revelation": _LETTING_GO,
@@ -568,6 +605,8 @@ class Learner:
             known = (
                 (len(self.verbs) < MIN_VERBS or any(w in self.verbs for w in words[1:]))
                 and words[-1] not in ELLIPTIC
+                and words[-1] not in POINTING
+                and not (words[0] in POINTING and len(words) > 1 and words[1] not in _DETERMINERS)
                 and words[0] not in BACK_OPENERS
                 and not ANAPHORA.intersection(words)
                 and not self._one_stands_for(words)
@@ -836,6 +875,9 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
                             None if known is None or value is None else known | {value}
                         )
     everything = [clauses for group in by_movement.values() for clauses in group]
+    # "The fennec trots ahead" was written after "a fennec" came: told again it points at
+    # a fennec nobody has met.
+    stories: set[str] = _told_of_before(passages, slot, verbs - NOT_VERBS)
     untagged = by_movement.get(None, [])
     chains: dict[str, Model] = {}
     whole: Model | None = None
@@ -860,7 +902,6 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     # passage's story ("the table falls silent", "nobody calls", "I can walk in"), which
     # means nothing in another's: texture is made without them. A corpus that tags no
     # places (a dream journal) has no way to tell, and keeps them all.
-    stories: set[str] = set()
     # A word of a place is one used often, and mostly in a few places ("reeds", "dunes",
     # "shelves"): a word of someone's story ("the bus", "a coward", "the holiday") turns
     # up wherever its stories were told, which says nothing of the place. A word of an
@@ -878,16 +919,19 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     # Words most places have: a clause of the dreamer's going ("I sit down on the grass")
     # with only these may be anywhere; "I sit down at the desk" keeps to the library.
     common = {w for w, counts in uses["place"].items() if len(counts) * 2 >= len(values["place"])}
+    # Two common words may together name a thing of a few places ("the slip face" of a dune).
+    paired = _local_pairs(passages, slot)
     for clause in kept["place"]:
         words = [_bare(w.lower()) for w in clause.split()]
         of_place = "{place" in clause or bool(local["place"].intersection(words))
         of_object = "{object" in clause or bool(local["artifact"].intersection(words))
-        inner = _inner(words, common)
+        inner = _inner(words, common) and not paired.intersection(itertools.pairwise(words))
         if not (of_place or of_object or inner or not values["place"]):
             stories.add(clause)
         elif "{object" in clause and LOOKS.intersection(words):
             stories.add(clause)  # "the {object} is smooth and green": the grammar's to say
-        if not of_object and not _PRONOUN.search(clause):  # "I wind it": its own object
+        # "I wind it" is its own object's, and "the pink lip" the shell's.
+        if not of_object and not _PRONOUN.search(clause) and not _PART.search(clause.lower()):
             kept["artifact"][clause] = None
         # The dreamer, or the object, with no word at all of some places: anywhere.
         if (inner or of_object) and not wide.intersection(words) and "{place" not in clause:
@@ -903,6 +947,64 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
     )
+
+
+def _told_of_before(
+    passages: Sequence[Passage], slot: _Slotter, verbs: Collection[str]
+) -> set[str]:
+    """The clauses that speak of "the" thing an earlier sentence of their passage brought
+    in as "a" thing ("A fennec watches from a dune. ... the fennec trots ahead"), the thing
+    being the word after "a", or the one after that where the first describes it ("a grey
+    wagtail")."""
+    told: set[str] = set()
+    for passage in passages:
+        met: set[str] = set()
+        for sentence in _sentences(passage.text):
+            words = slot(sentence).split()
+            plain = [_plain(w.lower()) for w in words]
+            brought = {
+                thing
+                for i, word in enumerate(plain[:-1])
+                if word in ("a", "an")
+                for thing in _named(plain[i + 1 : i + 3], verbs)
+            }
+            for clause in _clauses(words)[::2]:
+                lowered = [_plain(w.lower()) for w in clause.split()]
+                if any(
+                    word == "the" and (set(lowered[i + 1 : i + 3]) & met) - brought
+                    for i, word in enumerate(lowered)
+                ):
+                    told.add(clause)
+            met |= {thing for thing in brought if not thing.startswith("{")}
+    return told
+
+
+def _local_pairs(passages: Sequence[Passage], slot: _Slotter) -> set[tuple[str, str]]:
+    """Pairs of words of substance, side by side, used more than once and all in
+    SCENERY_PLACES places or fewer: "slip face", "reading hall", "sledge track"."""
+    where: dict[tuple[str, str], Counter[str]] = {}
+    for passage in passages:
+        place = passage.tags.get("place")
+        if place is None:
+            continue
+        words = [_bare(w) for w in slot(passage.text).lower().split()]
+        for pair in itertools.pairwise(words):
+            if all(len(w) > 2 and w not in FUNCTION_WORDS for w in pair):
+                where.setdefault(pair, Counter())[place] += 1
+    return {
+        pair
+        for pair, places in where.items()
+        if places.total() > 1 and len(places) <= SCENERY_PLACES
+    }
+
+
+def _named(words: Sequence[str], verbs: Collection[str]) -> set[str]:
+    """What a phrase after "a" may later be called: "a fennec watches" -> fennec; "a fennec
+    fox" -> fennec, fox; "a grey wagtail" -> wagtail (not grey, which other things are)."""
+    named = {words[0]}
+    if len(words) > 1 and words[1] and words[1] not in FUNCTION_WORDS and words[1] not in verbs:
+        named.add(words[1])
+    return named - LOOKS - DESCRIBING
 
 
 def _sentences(text: str) -> list[str]:

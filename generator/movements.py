@@ -451,21 +451,55 @@ def tidy(text: str) -> str:
     return re.sub(r"([!?])\.", r"\1", text)
 
 
-def weave(text: str, sentences: Sequence[str], rng: random.Random) -> str:
-    """Put the texture sentences where the grammar marked `#texture#` (each mark at most one),
-    or, with no marks, between two of the movement's own sentences, never first or last."""
+def weave(
+    text: str, sentences: Sequence[str], rng: random.Random, last: bool = True
+) -> tuple[str, tuple[str, ...]]:
+    """The text with the texture sentences put where the grammar marked `#texture#` (each
+    mark at most one), or, with no marks, between two of the movement's own sentences, never
+    first or last; and the sentences it took.
+
+    A sentence goes only where the grammar's next sentence does not open by pointing back
+    ("Its lid is warm", "Among them, ...", "When I breathe on it"): put between them, it
+    would point at the texture's things. With no such place, it goes after the movement's
+    last sentence if `last` allows (not after the release's waking), or is left out."""
+    woven: list[str] = []
     pieces = text.split(TEXTURE_MARK)
-    marks = list(range(1, len(pieces)))
+    marks = [i for i in range(1, len(pieces)) if not _points_back(pieces[i])]
     placed: dict[int, str] = {}
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if not marks else []
-    for sentence in sentences:
-        if marks:
-            placed[marks.pop(rng.randrange(len(marks)))] = sentence
-        else:
-            parts.insert(rng.randint(1, max(1, len(parts) - 1)), sentence)
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if len(pieces) == 1 else []
     if parts:
-        return tidy(" ".join(parts))
+        marks = [i for i in range(1, len(parts)) if not _points_back(parts[i])]
+    after: list[str] = []
+    for sentence in sentences:
+        if not marks:
+            if last:
+                after.append(sentence)
+                woven.append(sentence)
+            continue
+        woven.append(sentence)
+        if parts:
+            parts.insert(marks.pop(rng.randrange(len(marks))), sentence)
+            marks = [i for i in range(1, len(parts)) if not _points_back(parts[i])]
+        else:
+            placed[marks.pop(rng.randrange(len(marks)))] = sentence
+    if parts:
+        return tidy(" ".join([*parts, *after])), tuple(woven)
     joined = pieces[0] + "".join(
         f" {placed.get(i, '')} {piece}" for i, piece in enumerate(pieces[1:], 1)
     )
-    return tidy(joined)
+    return tidy(" ".join([joined, *after])), tuple(woven)
+
+
+# A sentence that points back at what came just before, in its first words: "Its lid is
+# warm", "Among them", "One comes nearer", "Under my hands it grows warm".
+_POINTING_BACK = re.compile(
+    r"^(?:\W*\w+\W+){0,5}?(it|its|they|them|their|he|him|his|she|her)\b"
+    r"|^\W*(then )?(one|another)\b",
+    re.IGNORECASE,
+)
+
+
+def _points_back(text: str) -> bool:
+    """Whether the first sentence of `text` points back in its first words."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return bool(_POINTING_BACK.match(first))

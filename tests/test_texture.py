@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from generator import Dream, Dreamer, english, learning, paths, texture
+from generator import Dream, Dreamer, english, learning, movements, paths, texture
 
 
 def _corpus_text() -> str:
@@ -364,3 +365,97 @@ def test_texture_does_not_rain_under_the_dreams_clear_sky(sentence: str, rains: 
 def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidden: bool) -> None:
     release = re.compile(learning.FORBIDDEN["release"])
     assert bool(release.search(sentence.lower())) is forbidden
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("I cry now, and the thin air smells of thyme.", True),
+        ("My eyes blur, and a scene rises between the barbs.", True),
+        ("The sun sinks behind the dunes, and the thorns stand still.", True),
+        ("My shoulders lower, and the desert turns from gold to rose.", True),
+        ("The orchard is bare in midwinter.", True),
+        ("The snowfield creaks, and the moon slides behind cloud.", True),
+        ("My breath hangs in the air, and my heart knows the way.", True),
+        ("A fennec's cry rises beyond the ridge.", False),
+        ("The cliffs glow like embers in the dusk.", False),
+        ("I kneel by the spring-fed trough.", False),
+    ],
+)
+def test_texture_leaves_tears_hour_sky_and_season_to_the_grammar(
+    sentence: str, forbidden: bool
+) -> None:
+    anywhere = re.compile(learning.FORBIDDEN[None])
+    assert bool(anywhere.search(sentence.lower())) is forbidden
+
+
+def test_a_clause_about_the_thing_an_earlier_sentence_brought_in_is_that_passages_own(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "journey.txt").write_text(
+        "%% place: desert\n"
+        "A fennec fox sits up on a hummock, and a grey wagtail bobs. "
+        "Beetles stitch tracks, and the fennec trots ahead along the crest. "
+        "The wagtail flies off, and the grey light thins over the dunes.\n",
+        encoding="utf-8",
+    )
+    passages = learning.read_passages([tmp_path / "journey.txt"])
+    told = learning._told_of_before(passages, learning._Slotter({}), {"sits", "bobs"})
+    assert told == {"the fennec trots ahead along the crest.", "The wagtail flies off"}
+
+
+def test_a_clause_that_is_inside_or_through_something_unnamed_cannot_stand_alone(
+    small_corpus: Path,
+) -> None:
+    learner = learning.learn(learning.read_passages(texture.corpus_files([small_corpus])), {})
+    assert not learner._is_clause("a sprig of dried thyme lies within")
+    assert not learner._is_clause("inside lies a folded ferry ticket")
+    assert not learner._is_clause("I step through")
+    assert learner._is_clause("inside the hollow I breathe slowly")
+
+
+def test_two_common_words_that_name_one_places_thing_keep_a_clause_to_that_place(
+    tmp_path: Path,
+) -> None:
+    text = "".join(
+        f"%% place: {place}\nThe wind drops, and I sit down on the {ground} at last.\n\n"
+        for place, ground in [("desert", "slip face"), ("desert", "slip face"),
+                              ("forest", "soft moss"), ("shore", "cool sand")]
+    )  # fmt: skip
+    (tmp_path / "setting.txt").write_text(text, encoding="utf-8")
+    passages = learning.read_passages([tmp_path / "setting.txt"])
+    assert ("slip", "face") in learning._local_pairs(passages, learning._Slotter({}))
+    assert ("soft", "moss") not in learning._local_pairs(passages, learning._Slotter({}))
+
+
+@pytest.mark.parametrize(
+    ("clause", "part"),
+    [
+        ("the notes swell when I face the east", True),
+        ("the city lights slide over the pink lip", True),
+        ("I walk toward the sound", True),
+        ("the sound of the sea fills the cove", False),
+        ("the frame of the door is warm", False),
+    ],
+)
+def test_a_part_or_sound_of_an_object_is_told_only_of_an_object(clause: str, part: bool) -> None:
+    assert bool(learning._PART.search(clause)) is part
+
+
+def test_texture_is_not_woven_in_before_a_sentence_that_points_back() -> None:
+    mark = movements.TEXTURE_MARK
+    text = f"I find a shell. {mark} Its lip is pink. {mark} The sea is calm. It hums."
+    for seed in range(20):
+        woven, kept = movements.weave(text, ["Gulls cry."], random.Random(seed))
+        assert kept == ("Gulls cry.",)
+        assert "Gulls cry. The sea is calm." in woven
+
+
+def test_texture_with_no_place_to_go_follows_the_movement_or_is_left_out() -> None:
+    text = f"I find a shell. {movements.TEXTURE_MARK} Its lip is pink."
+    woven, kept = movements.weave(text, ["Gulls cry."], random.Random(1))
+    assert woven == "I find a shell. Its lip is pink. Gulls cry."
+    assert kept == ("Gulls cry.",)
+    woven, kept = movements.weave(text, ["Gulls cry."], random.Random(1), last=False)
+    assert woven == "I find a shell. Its lip is pink."
+    assert kept == ()
