@@ -231,6 +231,8 @@ _SEASON = (
     r"|blossom\w*|petals)\b(?!-)"
 )
 _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
+# The setting and the object come at dusk; night falls later, in the grammar's own words.
+_NIGHTFALL = r"\bnight (lies|falls|has fallen|has come|comes|settles|closes)\b|\bnightfall\b"
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
@@ -254,8 +256,8 @@ _PART = re.compile(
 )
 FORBIDDEN: dict[str | None, str] = {
     None: f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}",
-    "setting": _LETTING_GO,
-    "artifact": _LETTING_GO,
+    "setting": f"{_LETTING_GO}|{_NIGHTFALL}",
+    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}",
     "revelation": _LETTING_GO,
     "journey": f"{_LETTING_GO}|{_WATERS}",
     "release": (

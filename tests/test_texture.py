@@ -459,3 +459,11 @@ def test_texture_with_no_place_to_go_follows_the_movement_or_is_left_out() -> No
     woven, kept = movements.weave(text, ["Gulls cry."], random.Random(1), last=False)
     assert woven == "I find a shell. Its lip is pink."
     assert kept == ()
+
+
+@pytest.mark.parametrize("movement", ["setting", "artifact"])
+def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
+    early = re.compile(learning.FORBIDDEN[movement])
+    assert early.search("night lies on the {place}, and i let my eyes half close.")
+    assert not early.search("the {place} turns a deep rose, and the first star shows.")
+    assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
