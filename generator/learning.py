@@ -225,6 +225,7 @@ _SKY = (
     r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
     r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\b(behind|under|into) (a |the )?clouds?\b"
     r"|\bclouds? (cover|hide|roll|gather|thicken|blot)\w*|\bovercast\b"
+    r"|\b(turns?|goes) the colou?r of\b"
 )
 _SEASON = (
     r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
@@ -926,7 +927,12 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     for clause in kept["place"]:
         words = [_bare(w.lower()) for w in clause.split()]
         of_place = "{place" in clause or bool(local["place"].intersection(words))
-        of_object = "{object" in clause or bool(local["artifact"].intersection(words))
+        # A word of an object in a clause written where no object was ("a single bulb hangs
+        # overhead" in the library) is the place's, not the object's.
+        written_of = kept["artifact"].get(clause)
+        of_object = "{object" in clause or (
+            bool(local["artifact"].intersection(words)) and written_of is not None
+        )
         inner = _inner(words, common) and not paired.intersection(itertools.pairwise(words))
         if not (of_place or of_object or inner or not values["place"]):
             stories.add(clause)

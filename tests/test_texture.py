@@ -374,6 +374,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("My eyes blur, and a scene rises between the barbs.", True),
         ("The sun sinks behind the dunes, and the thorns stand still.", True),
         ("My shoulders lower, and the desert turns from gold to rose.", True),
+        ("The snowfield glitters, and the snow turns the colour of embers.", True),
         ("The orchard is bare in midwinter.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
