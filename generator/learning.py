@@ -52,6 +52,8 @@ CLAUSE_OPENERS = frozenset(
      "ahead", "inside", "outside", "beside", "between", "against", "toward", "towards"]
 )  # fmt: skip
 MAX_CLAUSES = 3
+# The share of ", and" joins a walk tells as a semicolon.
+SEMICOLON_SHARE = 0.25
 # The joins a walk may pass by from one sentence's clause to another's: those that only
 # add or set side by side. A "so", "but" or "because" claims a link between two clauses
 # that strangers' clauses do not have ("dusk deepens, so my soles feel two seasons").
@@ -504,7 +506,9 @@ class Learner:
                     return None
                 for entity in KEPT:
                     about[entity] = _meet(about[entity], self.kept[entity].get(token))
-            parts.append(token)
+            # The corpus joins most clauses with ", and": some are told with a semicolon
+            # instead, so that texture does not always walk with the same gait.
+            parts.append(";" if token == ", and" and rng.random() < SEMICOLON_SHARE else token)
             state = token
         if clauses < 2:
             return None

@@ -95,7 +95,7 @@ def test_a_user_corpus_supplies_the_texture_words(tmp_path: Path, cache_dir: Pat
     sentences = [f"{a} near the harbour, and the {b}." for a, b in zip(starts, ends, strict=True)]
     journal = tmp_path / "journal.txt"
     journal.write_text(" ".join(sentences), encoding="utf-8")
-    vocabulary = set(" ".join(sentences).lower().replace(".", "").replace(",", "").split())
+    vocabulary = set(re.findall(r"[a-z]+", " ".join(sentences).lower()))
     dreamer = Dreamer(corpus=[journal], cache_dir=cache_dir)
     made = 0
     for dream in dreamer.dreams(0, 20):
@@ -104,9 +104,7 @@ def test_a_user_corpus_supplies_the_texture_words(tmp_path: Path, cache_dir: Pat
         for sentence in (s for stage in dream.stages for s in stage.texture):
             made += 1
             assert sentence not in sentences
-            assert (
-                set(sentence.lower().replace(".", "").replace(",", "").split()) <= vocabulary | own
-            )
+            assert set(re.findall(r"[a-z]+", sentence.lower())) <= vocabulary | own
     assert made
 
 
@@ -249,6 +247,14 @@ def test_pool_sentences_join_clauses_only_by_joins_that_add(setting_pool: list[s
     for text in setting_pool:
         joins = [t for t in learning._clauses(text.split()) if t in learning.CONNECTOR_TOKENS]
         assert set(joins) <= learning.LINKS, text
+
+
+def test_some_and_joins_are_told_as_semicolons(setting_pool: list[str]) -> None:
+    joins = Counter(
+        t for text in setting_pool for t in learning._clauses(text.split()) if t in (", and", ";")
+    )
+    share = joins[";"] / (joins[";"] + joins[", and"])
+    assert learning.SEMICOLON_SHARE / 2 < share < 2 * learning.SEMICOLON_SHARE + 0.1
 
 
 def test_pool_sentences_keep_to_one_time(setting_pool: list[str]) -> None:
