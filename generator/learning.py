@@ -234,6 +234,23 @@ _SEASON = (
     r"|blossom\w*|petals)\b(?!-)"
 )
 _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
+# Where the dreamer is and how they hold themselves, and where the object is and whether it
+# is open, are the grammar's stage directions: texture that sits the dreamer down mid-walk,
+# closes their eyes before the last lines, puts them in the river, empties their hands, or
+# finds the object hanging on a twig or opens it a second time breaks them.
+_STAGING = (
+    r"\bi (sit|sits|kneel|crouch|lie|lay|stand up|get up)\b|\bi settle\b|\bsit down\b"
+    r"|\b(my eyes|eyes) (close|closing|shut)\b|\bclose my eyes\b|\beyes (half )?close\b"
+    r"|\b(wade|wades|wading)\b|\b(ankles|shins)\b|\bcarries me\b"
+    r"|\b(hands|palms) (are|lie|hang) empty\b|\bempty hands\b"
+    r"|\b(find|finds|found) (the|a|my) \{object"
+    r"|\{object\}s? (is|lies|hangs|sits|rests|stands|waits) (wedged|caught|hanging|propped"
+    r"|tucked|balanced|half)\b"
+    r"|\{object\}s? (hangs|sits|rests|stands|waits|lies) (in|on|under|among|from|at|against"
+    r"|beside|inside) (a|the)\b"
+    r"|\{object\}s? opens\b|\b(clasp|catch|lid|hinge)s? (gives|opens|springs|clicks)"
+    r"|\b(while|as) i sleep\b|\bfall asleep\b"
+)
 # The setting and the object come at dusk; night falls later, in the grammar's own words.
 _NIGHTFALL = r"\bnight (lies|falls|has fallen|has come|comes|settles|closes)\b|\bnightfall\b"
 _WATERS = (
@@ -255,10 +272,11 @@ OBJECT_ABSENT = frozenset(["setting", "release"])
 _PART = re.compile(
     r"\b(the|its)( [a-z-]+)? (frame|case|lid|clasp|hinge|wick|needle|clapper|chain|click"
     r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill|beam|lip"
+    r"|halves"
     r"|notes?|tune|melody|song|sound)\b(?! of\b)"
 )
 FORBIDDEN: dict[str | None, str] = {
-    None: f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}",
+    None: f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}",
     "setting": f"{_LETTING_GO}|{_NIGHTFALL}",
     "artifact": f"{_LETTING_GO}|{_NIGHTFALL}",
     "revelation": _LETTING_GO,

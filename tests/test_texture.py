@@ -386,7 +386,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("My breath hangs in the air, and my heart knows the way.", True),
         ("A fennec's cry rises beyond the ridge.", False),
         ("The cliffs glow like embers in the dusk.", False),
-        ("I kneel by the spring-fed trough.", False),
+        ("The cattle drink at the spring-fed trough.", False),
     ],
 )
 def test_texture_leaves_tears_hour_sky_and_season_to_the_grammar(
@@ -474,3 +474,26 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     assert early.search("night lies on the {place}, and i let my eyes half close.")
     assert not early.search("the {place} turns a deep rose, and the first star shows.")
     assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("I find the {object} hanging from a hawthorn twig.", True),
+        ("The {object} is wedged in a forked bough, and the owl calls.", True),
+        ("The {object} opens in my palm, and the needle spins.", True),
+        ("A tawny owl calls twice, and the clasp gives under my thumbnail.", True),
+        ("I sit, and the rails gleam like silver threads below.", True),
+        ("Willowherb stands tall, and my eyes close on the wide dark.", True),
+        ("The cold current nips my ankles.", True),
+        ("The air smells of needles, and my hands are empty tonight.", True),
+        ("The orchard keeps watch while I sleep.", True),
+        ("The {object} lies in my palm, and an owl calls.", False),
+        ("I walk on, and the roots reach into the shallows.", False),
+    ],
+)
+def test_texture_leaves_where_the_dreamer_and_the_object_are_to_the_grammar(
+    sentence: str, forbidden: bool
+) -> None:
+    anywhere = re.compile(learning.FORBIDDEN[None])
+    assert bool(anywhere.search(sentence.lower())) is forbidden
