@@ -227,6 +227,7 @@ _SKY = (
     r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
     r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\b(behind|under|into) (a |the )?clouds?\b"
     r"|\bclouds? (cover|hide|roll|gather|thicken|blot)\w*|\bovercast\b"
+    r"|\bclouds? (are|is) \w+ing\b|\bsnow clouds?\b|\bfog (creeps|rolls|comes|settles|thickens)"
     r"|\b(turns?|goes) the colou?r of\b"
 )
 _SEASON = (
@@ -249,10 +250,16 @@ _STAGING = (
     r"|\{object\}s? (hangs|sits|rests|stands|waits|lies) (in|on|under|among|from|at|against"
     r"|beside|inside) (a|the)\b"
     r"|\{object\}s? opens\b|\b(clasp|catch|lid|hinge)s? (gives|opens|springs|clicks)"
-    r"|\b(while|as) i sleep\b|\bfall asleep\b"
+    r"|\b(while|as) i sleep\b|\bfall asleep\b|\b(in|inside|into) my sleep\b"
+    r"|\bi (set|put|lay|place|leave|prop|tuck) (the|my) \{object"
+    r"|\b(sea|world|snow|sand|flakes|storm|light|flame|town) inside\b"
+    r"(?! (the|a|an|my|it|its|me|of))"
 )
 # The setting and the object come at dusk; night falls later, in the grammar's own words.
-_NIGHTFALL = r"\bnight (lies|falls|has fallen|has come|comes|settles|closes)\b|\bnightfall\b"
+_NIGHTFALL = (
+    r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
+    r"|\bnightfall\b"
+)
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
     r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
@@ -272,7 +279,7 @@ OBJECT_ABSENT = frozenset(["setting", "release"])
 _PART = re.compile(
     r"\b(the|its)( [a-z-]+)? (frame|case|lid|clasp|hinge|wick|needle|clapper|chain|click"
     r"|chime|bow|teeth|flame|glass|globe|curl|tick|ticking|catch|dial|bulb|beads|quill|beam|lip"
-    r"|halves"
+    r"|halves|brass"
     r"|notes?|tune|melody|song|sound)\b(?! of\b)"
 )
 FORBIDDEN: dict[str | None, str] = {

@@ -381,6 +381,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("The sun sinks behind the dunes, and the thorns stand still.", True),
         ("My shoulders lower, and the desert turns from gold to rose.", True),
         ("The snowfield glitters, and the snow turns the colour of embers.", True),
+        ("Snow clouds are gathering on the mountain.", True),
         ("The orchard is bare in midwinter.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
@@ -472,6 +473,7 @@ def test_texture_with_no_place_to_go_follows_the_movement_or_is_left_out() -> No
 def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     early = re.compile(learning.FORBIDDEN[movement])
     assert early.search("night lies on the {place}, and i let my eyes half close.")
+    assert early.search("night is settling over the dunes, and a wave slides back.")
     assert not early.search("the {place} turns a deep rose, and the first star shows.")
     assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
 
@@ -488,6 +490,8 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("The cold current nips my ankles.", True),
         ("The air smells of needles, and my hands are empty tonight.", True),
         ("The orchard keeps watch while I sleep.", True),
+        ("I set the {object} on the cairn, and the wind drops.", True),
+        ("Snowmelt trickles among the scree; the little sea inside falls silent.", True),
         ("The {object} lies in my palm, and an owl calls.", False),
         ("I walk on, and the roots reach into the shallows.", False),
     ],
