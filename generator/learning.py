@@ -216,7 +216,7 @@ _RAINING = (
 # "my eyes blur") weeps again beside them, or before there is anything to weep for.
 _TEARS = (
     r"\btears\b|\bi (cry|weep|sob)\w*|\bmy (eyes (well|blur|sting|fill|brim)\w*"
-    r"|cheeks (are|run|grow) wet|vision (swims|blurs)|face burns)"
+    r"|(cheeks|face) (are|is|runs?|grows?) wet|vision (swims|blurs)|face burns)"
 )
 # The hour, the sky and the season are the grammar's: dusk deepens into a clear night from
 # one movement to the next, so texture does not set the sun, turn the dusk from one colour
@@ -247,7 +247,7 @@ _STAGING = (
     r"|\b(find|finds|found) (the|a|my) \{object"
     r"|\{object\}s? (is|lies|hangs|sits|rests|stands|waits) (wedged|caught|hanging|propped"
     r"|tucked|balanced|half)\b"
-    r"|\{object\}s? (hangs|sits|rests|stands|waits|lies) (in|on|under|among|from|at|against"
+    r"|\{object\}s? (hangs|sits|rests|stands|waits|lies|burns) (in|on|under|among|from|at|against"
     r"|beside|inside) (a|the)\b"
     r"|\{object\}s? opens\b|\b(clasp|catch|lid|hinge)s? (gives|opens|springs|clicks)"
     r"|\b(while|as) i sleep\b|\bfall asleep\b|\b(in|inside|into) my sleep\b"
@@ -290,6 +290,7 @@ FORBIDDEN: dict[str | None, str] = {
     "journey": f"{_LETTING_GO}|{_WATERS}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
+        r"|\bi open my (fingers|hands?|fist|palm)\b"
     ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
@@ -742,11 +743,20 @@ def _echoes(parts: Sequence[str]) -> bool:
     for part in parts:
         if part in CONNECTOR_TOKENS:
             continue
-        words = _substance(part)
+        words = {_stem(w) for w in _substance(part)}
         if words & seen:
             return True
         seen |= words
     return False
+
+
+def _stem(word: str) -> str:
+    """A word without its ending, so that "settles" and "settle", "calls" and "calling" meet."""
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            break
+    return word.removesuffix("e")
 
 
 def _meet(where: frozenset[str] | None, places: frozenset[str] | None) -> frozenset[str] | None:

@@ -175,6 +175,12 @@ def test_clauses_that_say_the_same_thing_are_an_echo() -> None:
     assert not learning._echoes(["An owl calls twice", ", and", "the pines are still."])
 
 
+def test_clauses_that_say_the_same_word_in_another_form_are_an_echo() -> None:
+    assert learning._echoes(["Evening settles over the snow", ";", "the grains settle."])
+    assert learning._echoes(["Frogs call across the marsh", ", and", "a curlew is calling."])
+    assert not learning._echoes(["Evening settles over the snow", ";", "the grains glitter."])
+
+
 def test_a_participle_after_as_though_cannot_open_a_clause() -> None:
     assert not learning._opens_clause("though telling me there is no need to rush.")
     assert learning._opens_clause("though the path knew the way.")
@@ -366,6 +372,7 @@ def test_texture_does_not_rain_under_the_dreams_clear_sky(sentence: str, rains: 
         ("The shell bobs beside a hull.", True),
         ("Canopus sinks toward the sea.", False),
         ("The {place} sinks into a velvet quiet.", False),
+        ("I open my fingers, and the ice creaks under the small weight.", True),
     ],
 )
 def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidden: bool) -> None:
@@ -378,6 +385,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
     [
         ("I cry now, and the thin air smells of thyme.", True),
         ("My eyes blur, and a scene rises between the barbs.", True),
+        ("My face runs wet, and the hush pours in.", True),
         ("The sun sinks behind the dunes, and the thorns stand still.", True),
         ("My shoulders lower, and the desert turns from gold to rose.", True),
         ("The snowfield glitters, and the snow turns the colour of embers.", True),
@@ -491,6 +499,7 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("The air smells of needles, and my hands are empty tonight.", True),
         ("The orchard keeps watch while I sleep.", True),
         ("I set the {object} on the cairn, and the wind drops.", True),
+        ("The {object} burns inside a glass jar, and the crust holds.", True),
         ("Snowmelt trickles among the scree; the little sea inside falls silent.", True),
         ("The {object} lies in my palm, and an owl calls.", False),
         ("I walk on, and the roots reach into the shallows.", False),
