@@ -10,12 +10,12 @@ import os
 import random
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .english import FUNCTION_WORDS, English, s
+from .english import FUNCTION_WORDS, English
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS
 from .texture import (
@@ -203,7 +203,9 @@ _WAKING = (
     r"|ceiling|kitchen|phone|curtains?|indoors|duvet|sheets|morning|daylight|dawn|sunrise)\b"
     r"|\beyes (open|opening)\b"
 )
-_LETTING_GO = r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*"
+_LETTING_GO = (
+    r"\b(let|lets|letting)\b[^.]{0,24}\bgo\b|\breleas\w*|\bi open my (fingers|hands?|fist|palm)\b"
+)
 # Rain falling: the dream's sky is clear from dusk to the stars over the release (the smell of
 # rain, or rainwater, may stay).
 _RAINING = (
@@ -290,7 +292,6 @@ FORBIDDEN: dict[str | None, str] = {
     "journey": f"{_LETTING_GO}|{_WATERS}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
-        r"|\bi open my (fingers|hands?|fist|palm)\b"
     ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
@@ -362,12 +363,12 @@ def _passages(
 class _Slotter:
     """Replaces mentions of known objects and places with slots, so any dream can fill them."""
 
-    def __init__(self, lexicon: Mapping[str, set[str]]) -> None:
+    def __init__(self, lexicon: Mapping[str, set[str]], plural: Callable[[str], str]) -> None:
         forms: dict[str, str] = {}
         for slot, nouns in lexicon.items():
             for noun in nouns:
                 forms[noun.lower()] = f"{{{slot}}}"
-                forms[s(noun).lower()] = f"{{{slot}s}}"
+                forms[plural(noun).lower()] = f"{{{slot}s}}"
         self._forms = forms
         alternatives = sorted(forms, key=len, reverse=True)
         self._pattern = (
@@ -889,23 +890,21 @@ def _fillings(
 def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learner:
     """Train one clause chain per movement, on its own passages and the untagged text."""
     lexicon = _with_tagged_nouns(lexicon, passages)
-    slot = _Slotter(lexicon)
+    english = English()  # the plurals of the corpus's things, asked once each
+    slot = _Slotter(lexicon, english.s)
     by_movement: dict[str | None, list[list[str]]] = {}
     seen: set[tuple[str, ...]] = set()
     pieces: set[tuple[str, ...]] = set()
     verbs: set[str] = set()
     kept: dict[str, dict[str, frozenset[str] | None]] = {entity: {} for entity in KEPT}
-    for passage in passages:
-        for sentence in _sentences(passage.text):
-            slotted = slot(sentence)
-            for variant in (sentence, slotted):
-                lowered = variant.lower().split()
+    read = _read(passages, slot)
+    for passage, sentences in zip(passages, read, strict=True):
+        for sentence, words, clauses in sentences:
+            for lowered in (sentence.lower().split(), [w.lower() for w in words]):
                 seen.update(_runs(lowered))
                 pieces.update(_runs(lowered, MIN_WORDS))
             plain = [_plain(w) for w in sentence.lower().split()]
             verbs.update(b for a, b in itertools.pairwise(plain) if a in SUBJECTS)
-            words = slotted.split()
-            clauses = _clauses(words)
             # A sentence of one clause has no join to leave by: it could only be copied.
             if len(clauses) > 1 and not any(_bare(w.lower()) in PEOPLE for w in words):
                 by_movement.setdefault(passage.movement, []).append(clauses)
@@ -919,7 +918,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     everything = [clauses for group in by_movement.values() for clauses in group]
     # "The fennec trots ahead" was written after "a fennec" came: told again it points at
     # a fennec nobody has met.
-    stories: set[str] = _told_of_before(passages, slot, verbs - NOT_VERBS)
+    stories: set[str] = _told_of_before(read, verbs - NOT_VERBS)
     untagged = by_movement.get(None, [])
     chains: dict[str, Model] = {}
     whole: Model | None = None
@@ -933,7 +932,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         elif everything:
             whole = whole or _compile(everything)
             chains[movement] = whole
-    uses, values = _word_uses(passages, slot)
+    uses, values = _word_uses(passages, read)
     # A clause with nothing in it that speaks of one kind of object ("my shoulders drop")
     # may go with any object, wherever it was written, unless it speaks of the object as
     # "it". Places are stricter: a clause of scenery keeps to the places it was written of,
@@ -962,7 +961,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
     # with only these may be anywhere; "I sit down at the desk" keeps to the library.
     common = {w for w, counts in uses["place"].items() if len(counts) * 2 >= len(values["place"])}
     # Two common words may together name a thing of a few places ("the slip face" of a dune).
-    paired = _local_pairs(passages, slot)
+    paired = _local_pairs(passages, read)
     for clause in kept["place"]:
         words = [_bare(w.lower()) for w in clause.split()]
         of_place = "{place" in clause or bool(local["place"].intersection(words))
@@ -993,21 +992,19 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         bound=bound,
         profiles=_profiles(uses, values),
         sentence_count=len(everything),
+        english=english,
     )
 
 
-def _told_of_before(
-    passages: Sequence[Passage], slot: _Slotter, verbs: Collection[str]
-) -> set[str]:
+def _told_of_before(read: Read, verbs: Collection[str]) -> set[str]:
     """The clauses that speak of "the" thing an earlier sentence of their passage brought
     in as "a" thing ("A fennec watches from a dune. ... the fennec trots ahead"), the thing
     being the word after "a", or the one after that where the first describes it ("a grey
     wagtail")."""
     told: set[str] = set()
-    for passage in passages:
+    for sentences in read:
         met: set[str] = set()
-        for sentence in _sentences(passage.text):
-            words = slot(sentence).split()
+        for _, words, clauses in sentences:
             plain = [_plain(w.lower()) for w in words]
             brought = {
                 thing
@@ -1015,7 +1012,7 @@ def _told_of_before(
                 if word in ("a", "an")
                 for thing in _named(plain[i + 1 : i + 3], verbs)
             }
-            for clause in _clauses(words)[::2]:
+            for clause in clauses[::2]:
                 lowered = [_plain(w.lower()) for w in clause.split()]
                 if any(
                     word == "the" and (set(lowered[i + 1 : i + 3]) & met) - brought
@@ -1026,15 +1023,15 @@ def _told_of_before(
     return told
 
 
-def _local_pairs(passages: Sequence[Passage], slot: _Slotter) -> set[tuple[str, str]]:
+def _local_pairs(passages: Sequence[Passage], read: Read) -> set[tuple[str, str]]:
     """Pairs of words of substance, side by side, used more than once and all in
     SCENERY_PLACES places or fewer: "slip face", "reading hall", "sledge track"."""
     where: dict[tuple[str, str], Counter[str]] = {}
-    for passage in passages:
+    for passage, sentences in zip(passages, read, strict=True):
         place = passage.tags.get("place")
         if place is None:
             continue
-        words = [_bare(w) for w in slot(passage.text).lower().split()]
+        words = _bare_words(sentences)
         for pair in itertools.pairwise(words):
             if all(len(w) > 2 and w not in FUNCTION_WORDS for w in pair):
                 where.setdefault(pair, Counter())[place] += 1
@@ -1052,6 +1049,27 @@ def _named(words: Sequence[str], verbs: Collection[str]) -> set[str]:
     if len(words) > 1 and words[1] and words[1] not in FUNCTION_WORDS and words[1] not in verbs:
         named.add(words[1])
     return named - LOOKS - DESCRIBING
+
+
+# Each passage's sentences, read once: the sentence, its words with the corpus's things
+# slotted, and its clauses and joins.
+Read = list[list[tuple[str, list[str], list[str]]]]
+
+
+def _read(passages: Sequence[Passage], slot: _Slotter) -> Read:
+    read: Read = []
+    for passage in passages:
+        sentences = []
+        for sentence in _sentences(passage.text):
+            words = slot(sentence).split()
+            sentences.append((sentence, words, _clauses(words)))
+        read.append(sentences)
+    return read
+
+
+def _bare_words(sentences: Sequence[tuple[str, list[str], list[str]]]) -> list[str]:
+    """A passage's slotted words, lower-cased, bare of punctuation."""
+    return [_bare(word.lower()) for _, words, _ in sentences for word in words]
 
 
 def _sentences(text: str) -> list[str]:
@@ -1116,12 +1134,12 @@ def _with_tagged_nouns(
 Uses = dict[str, dict[str, Counter[str]]]
 
 
-def _word_uses(passages: Sequence[Passage], slot: _Slotter) -> tuple[Uses, dict[str, set[str]]]:
+def _word_uses(passages: Sequence[Passage], read: Read) -> tuple[Uses, dict[str, set[str]]]:
     """entity -> word -> how often it is used with each value, and each entity's values."""
     uses: Uses = {name: {} for name in FIELDS.values()}
     values: dict[str, set[str]] = {name: set() for name in FIELDS.values()}
-    for passage in passages:
-        words = [_bare(w) for w in slot(passage.text).lower().split()]
+    for passage, sentences in zip(passages, read, strict=True):
+        words = _bare_words(sentences)
         for tag, entity in FIELDS.items():
             value = passage.tags.get(tag)
             if value is None:

@@ -462,32 +462,29 @@ def weave(
     ("Its lid is warm", "Among them, ...", "When I breathe on it"): put between them, it
     would point at the texture's things. With no such place, it goes after the movement's
     last sentence if `last` allows (not after the release's waking), or is left out."""
-    woven: list[str] = []
     pieces = text.split(TEXTURE_MARK)
-    marks = [i for i in range(1, len(pieces)) if not _points_back(pieces[i])]
+    parts = _SENTENCE_END.split(text) if len(pieces) == 1 else []
+    between = parts or pieces  # a sentence may go before any of these but the first
+    marks = [i for i in range(1, len(between)) if not _points_back(between[i])]
     placed: dict[int, str] = {}
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if len(pieces) == 1 else []
-    if parts:
-        marks = [i for i in range(1, len(parts)) if not _points_back(parts[i])]
+    woven: list[str] = []
     after: list[str] = []
     for sentence in sentences:
-        if not marks:
-            if last:
-                after.append(sentence)
-                woven.append(sentence)
+        if marks:
+            placed[marks.pop(rng.randrange(len(marks)))] = sentence
+        elif last:
+            after.append(sentence)
+        else:
             continue
         woven.append(sentence)
-        if parts:
-            parts.insert(marks.pop(rng.randrange(len(marks))), sentence)
-            marks = [i for i in range(1, len(parts)) if not _points_back(parts[i])]
-        else:
-            placed[marks.pop(rng.randrange(len(marks)))] = sentence
-    if parts:
-        return tidy(" ".join([*parts, *after])), tuple(woven)
-    joined = pieces[0] + "".join(
-        f" {placed.get(i, '')} {piece}" for i, piece in enumerate(pieces[1:], 1)
+    joined = between[0] + "".join(
+        f" {placed.get(i, '')} {piece}" for i, piece in enumerate(between[1:], 1)
     )
     return tidy(" ".join([joined, *after])), tuple(woven)
+
+
+# Where one of a movement's sentences ends and the next begins.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 # A sentence that points back at what came just before, in its first words: "Its lid is
@@ -501,5 +498,5 @@ _POINTING_BACK = re.compile(
 
 def _points_back(text: str) -> bool:
     """Whether the first sentence of `text` points back in its first words."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
     return bool(_POINTING_BACK.match(first))

@@ -416,7 +416,8 @@ def test_a_clause_about_the_thing_an_earlier_sentence_brought_in_is_that_passage
         encoding="utf-8",
     )
     passages = learning.read_passages([tmp_path / "journey.txt"])
-    told = learning._told_of_before(passages, learning._Slotter({}), {"sits", "bobs"})
+    read = learning._read(passages, learning._Slotter({}, english.s))
+    told = learning._told_of_before(read, {"sits", "bobs"})
     assert told == {"the fennec trots ahead along the crest.", "The wagtail flies off"}
 
 
@@ -440,8 +441,9 @@ def test_two_common_words_that_name_one_places_thing_keep_a_clause_to_that_place
     )  # fmt: skip
     (tmp_path / "setting.txt").write_text(text, encoding="utf-8")
     passages = learning.read_passages([tmp_path / "setting.txt"])
-    assert ("slip", "face") in learning._local_pairs(passages, learning._Slotter({}))
-    assert ("soft", "moss") not in learning._local_pairs(passages, learning._Slotter({}))
+    read = learning._read(passages, learning._Slotter({}, english.s))
+    assert ("slip", "face") in learning._local_pairs(passages, read)
+    assert ("soft", "moss") not in learning._local_pairs(passages, read)
 
 
 @pytest.mark.parametrize(
