@@ -243,6 +243,7 @@ _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath 
 # finds the object hanging on a twig or opens it a second time breaks them.
 _STAGING = (
     r"\bi (sit|sits|kneel|crouch|lie|lay|stand up|get up)\b|\bi settle\b|\bsit down\b"
+    r"|\bon my knees\b|\bin my lap\b|\bmy (hands|fingers) (shake|tremble)\b"
     r"|\b(my eyes|eyes) (close|closing|shut)\b|\bclose my eyes\b|\beyes (half )?close\b"
     r"|\b(wade|wades|wading)\b|\b(ankles|shins)\b|\bcarries me\b"
     r"|\b(hands|palms) (are|lie|hang) empty\b|\bempty hands\b"

@@ -496,6 +496,8 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("The {object} opens in my palm, and the needle spins.", True),
         ("A tawny owl calls twice, and the clasp gives under my thumbnail.", True),
         ("I sit, and the rails gleam like silver threads below.", True),
+        ("The last page is a doorway; my fingers loosen on my knees.", True),
+        ("Dusk fills the reading hall, and my hands shake in the cold.", True),
         ("Willowherb stands tall, and my eyes close on the wide dark.", True),
         ("The cold current nips my ankles.", True),
         ("The air smells of needles, and my hands are empty tonight.", True),
