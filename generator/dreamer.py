@@ -132,15 +132,20 @@ class Dreamer:
         # not reshuffle every choice after it. String seeds hash the same in every process.
         plot = movements.expand(chosen, random.Random(f"{seed}:grammar"), self.english)
         texture_rng = random.Random(f"{seed}:texture")
-        stages = []
+        stages: list[Stage] = []
         used: set[str] = set()
         for name in grammar.MOVEMENTS:
-            sentence = self.texture.sentence(name, plot.entities, texture_rng, used, self.english)
-            offered = () if sentence is None else (sentence,)
-            # Nothing after the last movement's waking.
-            text, woven = movements.weave(
-                plot.texts[name], offered, texture_rng, name != grammar.MOVEMENTS[-1]
+            own = plot.texts[name]
+            after = name != grammar.MOVEMENTS[-1]  # nothing after the release's waking
+            # What the dream has named so far, which texture may call "the" thing, and the
+            # sentences it may go beside, whose words it does not say again.
+            context = "\n".join([*(stage.text for stage in stages), own])
+            beside = movements.beside_texture(own, after)
+            sentence = self.texture.sentence(
+                name, plot.entities, texture_rng, used, self.english, context, beside
             )
+            offered = () if sentence is None else (sentence,)
+            text, woven = movements.weave(own, offered, texture_rng, after)
             used.update(woven)
             stages.append(Stage(name, text, woven))
         self.english.save(self._cache_dir)  # only writes when it learned a word

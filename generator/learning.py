@@ -28,6 +28,8 @@ from .texture import (
     TextureModel,
     _bare,
     _movement_of,
+    _singular,
+    _stem,
     _substance,
     _substitute,
     corpus_files,
@@ -121,10 +123,26 @@ DESCRIBING = frozenset(
      "bright", "warm", "cold", "cool", "first", "last", "few", "new", "light", "heavy",
      "quiet", "still", "slow", "sudden", "distant", "far", "near", "whole", "half"]
 )  # fmt: skip
+# Uses in a place's text that make a thing part of that place, which texture may call "the"
+# thing there without the dream having named it ("the shingle" of an island).
+KNOWN_USES = 2
+_DESCRIBING_ALL = DESCRIBING | LOOKS
+# The short words that carry little of their own (FUNCTION_WORDS has the longer ones).
+_SHORT_FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "by", "up",
+     "as", "is", "are", "was", "be", "am", "it", "its", "my", "me", "i", "we", "he", "she",
+     "his", "her", "our", "us", "you", "so", "yet", "for", "off", "out", "all", "no", "not",
+     "too", "how", "who", "why", "can", "may", "has", "had", "do", "did", "if", "one", "own"]
+)  # fmt: skip
+_LITTLE = FUNCTION_WORDS | _SHORT_FUNCTION_WORDS
+# Words of a noun phrase looked at after "the": "the frog chorus", "the first pale buds".
+PHRASE_WORDS = 3
+# Words of the body that are also other things' ("the ribs" of a boat, "the face" of a cliff).
+_NOT_ONLY_BODY = frozenset(["ribs", "back", "head", "face", "mouth", "arms", "legs", "neck"])
 # Uses it takes to make a word one of an object's own ("needle", "wick").
 OBJECT_WORD_USES = 5
 # Times each clause may be used in a movement's pool: no clause comes back night after night.
-CLAUSE_USES = 24
+CLAUSE_USES = 32
 # Entities whose clauses keep to the values they were written of, when they speak of them.
 KEPT = ("place", "artifact")
 # A clause that ends on one of these ("and I did not", "but I do") leans on words its own
@@ -225,11 +243,10 @@ _TEARS = (
 # to another, cloud the sky, or name a season ("the orchard is bare in midwinter" where the
 # grammar's boughs hang with fruit); nor does breath show in the cold of every place.
 _SKY = (
-    r"\bsun (sinks|sank|sets|dips|goes down|slides|drops|is setting|is low|hangs|touches"
+    r"\bsun (sinks|sank|sets|dips|goes (down|under)|slides|drops|is setting|is low|hangs|touches"
     r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
-    r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\b(behind|under|into) (a |the )?clouds?\b"
-    r"|\bclouds? (cover|hide|roll|gather|thicken|blot)\w*|\bovercast\b"
-    r"|\bclouds? (are|is) \w+ing\b|\bsnow clouds?\b|\bfog (creeps|rolls|comes|settles|thickens)"
+    r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\bovercast\b|\b(cloudy|clouded)\b"
+    r"|\bclouds?\b(?! of)|\bfog (creeps|rolls|comes|settles|thickens)"
     r"|\b(turns?|goes) the colou?r of\b"
 )
 _SEASON = (
@@ -257,6 +274,13 @@ _STAGING = (
     r"|\bi (set|put|lay|place|leave|prop|tuck) (the|my) \{object"
     r"|\b(sea|world|snow|sand|flakes|storm|light|flame|town) inside\b"
     r"(?! (the|a|an|my|it|its|me|of))"
+)
+# What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
+# "my own small light" where the object sheds none, a heart that "falls into step" with
+# nothing, a body that "slips through like smoke" through nothing.
+_UNFOUNDED = (
+    r"\bi laugh\w*|\blaugh(ing)? (softly|aloud|quietly|out loud|under my breath)"
+    r"|\bmy own (small )?light\b|\binto step\b(?! with)|\b(through|inside|within) (like|as)\b"
 )
 # The setting and the object come at dusk; night falls later, in the grammar's own words.
 _NIGHTFALL = (
@@ -286,7 +310,9 @@ _PART = re.compile(
     r"|notes?|tune|melody|song|sound)\b(?! of\b)"
 )
 FORBIDDEN: dict[str | None, str] = {
-    None: f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}",
+    None: (
+        f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
+    ),
     "setting": f"{_LETTING_GO}|{_NIGHTFALL}",
     "artifact": f"{_LETTING_GO}|{_NIGHTFALL}",
     "revelation": _LETTING_GO,
@@ -408,6 +434,8 @@ class Learner:
     # Words the corpus uses as verbs ("I walk", "it hums"): a clause without one is a
     # fragment ("and the house") that cannot stand after a join.
     verbs: frozenset[str]
+    # Words the corpus uses as nouns ("the lock", "a frog chorus"): see `_nouns`.
+    nouns: frozenset[str]
     # Entity in KEPT -> clause -> the values (places, artifacts) of the passages it is in,
     # if it speaks of some more than others or has their slot ("I wind the {object}" was
     # written of a music box, and fills with nothing else); None when it belongs anywhere.
@@ -474,6 +502,33 @@ class Learner:
             if len(entries) == POOL_SIZE:
                 break
         return entries
+
+    def needs(self, text: str) -> list[tuple[str, int]]:
+        """The things a pool sentence calls "the" thing that not every place has, each with
+        a mask of the places (bits over the place values) whose own text uses it KNOWN_USES
+        times or more (none, for a colour: "into the white"). Anywhere else the dream must
+        have named it first: "the shaft" on a shore, "the pages" with no book, "the frog
+        chorus" in a canyon."""
+        profile = self.profiles.get("place")
+        if profile is None:
+            return []
+        counts: dict[str, list[int]] = profile["counts"]
+        needed: list[tuple[str, int]] = []
+        for thing in _definites(text.lower().split(), self.nouns, self.verbs):
+            seen = counts.get(thing) or counts.get(_singular(thing))
+            if thing in LOOKS:  # "I walk on into the white": white of what?
+                needed.append((thing, 0))
+                continue
+            if (thing in BODY and thing not in _NOT_ONLY_BODY) or (
+                seen is not None and 2 * sum(map(bool, seen)) >= len(seen)
+            ):
+                continue  # the dreamer's body, or a thing of half the places or more
+            mask = 0
+            for i, uses in enumerate(seen or ()):
+                if uses >= KNOWN_USES:
+                    mask |= 1 << i
+            needed.append((thing, mask))
+        return needed
 
     def _of_an_object(
         self, words: Sequence[str], about: Mapping[str, frozenset[str] | None]
@@ -752,15 +807,6 @@ def _echoes(parts: Sequence[str]) -> bool:
     return False
 
 
-def _stem(word: str) -> str:
-    """A word without its ending, so that "settles" and "settle", "calls" and "calling" meet."""
-    for ending in ("ing", "ed", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            word = word[: -len(ending)]
-            break
-    return word.removesuffix("e")
-
-
 def _meet(where: frozenset[str] | None, places: frozenset[str] | None) -> frozenset[str] | None:
     """The places both allow; None stands for any."""
     if where is None:
@@ -834,8 +880,15 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     """Learn the corpus, then make each movement's pool of sentences for these slot values."""
     learner = learn(passages, lexicon)
     names = {slot: sorted(lexicon.get(slot, ())) for slot in SLOTS}
+    pools = dict(zip(MOVEMENTS, _pools(learner, names), strict=True))
     return TextureModel(
-        pools=dict(zip(MOVEMENTS, _pools(learner, names), strict=True)),
+        pools=pools,
+        needs={
+            movement: {
+                i: needed for i in range(len(pool)) if (needed := learner.needs(pool.text(i)))
+            }
+            for movement, pool in pools.items()
+        },
         values={
             entity: list(learner.profiles[entity]["values"]) if entity in learner.profiles else []
             for entity in ENTITIES
@@ -988,6 +1041,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         seen_runs=frozenset(seen),
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
+        nouns=_nouns(read, verbs - NOT_VERBS),
         kept=kept,
         stories=frozenset(stories),
         bound=bound,
@@ -1041,6 +1095,65 @@ def _local_pairs(passages: Sequence[Passage], read: Read) -> set[tuple[str, str]
         for pair, places in where.items()
         if places.total() > 1 and len(places) <= SCENERY_PLACES
     }
+
+
+def _definites(words: Sequence[str], nouns: Collection[str], verbs: Collection[str]) -> list[str]:
+    """What a sentence calls "the" thing: the nouns among the words after "the", up to a
+    function word, a verb or a comma ("the first buds", "the stiff lock", "the frog
+    chorus"). Slots are the dream's own."""
+    plain = [_bare(w) if not w.startswith("{") else "" for w in words]
+    things: list[str] = []
+    for i, word in enumerate(plain):
+        if word == "the":
+            run = _run(words, plain, i + 1, verbs)
+            # A colour or size before another word describes it ("the white boughs").
+            things.extend(
+                w
+                for k, w in enumerate(run, 1)
+                if w in nouns and (k == len(run) or w not in _DESCRIBING_ALL)
+            )
+    return things
+
+
+def _run(
+    words: Sequence[str], plain: Sequence[str], start: int, verbs: Collection[str]
+) -> list[str]:
+    """The words from `start` that may make a noun phrase: up to a function word, a slot,
+    a word in `verbs` or past a comma, and no more than PHRASE_WORDS."""
+    run: list[str] = []
+    for word, bare in zip(words[start : start + PHRASE_WORDS], plain[start:], strict=False):
+        if not bare or bare in _LITTLE or bare in verbs:
+            break
+        run.append(bare)
+        if not word[-1].isalpha():
+            break
+    return run
+
+
+def _nouns(read: Read, verbs: Collection[str]) -> frozenset[str]:
+    """Words the corpus uses as nouns: a word after a determiner (and any DESCRIBING or
+    LOOKS words) that ends its phrase, before a stop, a function word or a verb: "the
+    lock.", "a small frog croaks"; not "narrows" in "the path narrows", whose verb the
+    corpus may never have shown after a subject."""
+    nouns: set[str] = set()
+    for sentences in read:
+        for sentence, _, _ in sentences:
+            words = sentence.lower().split()
+            plain = [_bare(w) for w in words]
+            for i, word in enumerate(plain):
+                if word not in _DETERMINERS and word != "its":
+                    continue
+                j = i + 1
+                while (
+                    j + 1 < len(plain) and plain[j] in _DESCRIBING_ALL and words[j][-1].isalpha()
+                ):
+                    j += 1
+                if j >= len(plain) or not plain[j] or plain[j] in _LITTLE:
+                    continue
+                after = plain[j + 1] if j + 1 < len(plain) else ""
+                if not words[j][-1].isalpha() or not after or after in _LITTLE or after in verbs:
+                    nouns.add(plain[j])
+    return frozenset(nouns)
 
 
 def _named(words: Sequence[str], verbs: Collection[str]) -> set[str]:

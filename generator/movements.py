@@ -462,10 +462,7 @@ def weave(
     ("Its lid is warm", "Among them, ...", "When I breathe on it"): put between them, it
     would point at the texture's things. With no such place, it goes after the movement's
     last sentence if `last` allows (not after the release's waking), or is left out."""
-    pieces = text.split(TEXTURE_MARK)
-    parts = _SENTENCE_END.split(text) if len(pieces) == 1 else []
-    between = parts or pieces  # a sentence may go before any of these but the first
-    marks = [i for i in range(1, len(between)) if not _points_back(between[i])]
+    between, marks = _gaps(text)
     placed: dict[int, str] = {}
     woven: list[str] = []
     after: list[str] = []
@@ -481,6 +478,28 @@ def weave(
         f" {placed.get(i, '')} {piece}" for i, piece in enumerate(between[1:], 1)
     )
     return tidy(" ".join([joined, *after])), tuple(woven)
+
+
+def beside_texture(text: str, last: bool = True) -> str:
+    """The sentences that `weave` may put a texture sentence next to, one per line: those
+    either side of each place it may go (or the last, if it can only go after)."""
+    between, marks = _gaps(text)
+    if not marks:
+        return _SENTENCE_END.split(between[-1].strip())[-1] if last else ""
+    beside: list[str] = []
+    for i in marks:
+        beside.append(_SENTENCE_END.split(between[i - 1].strip())[-1])
+        beside.append(_SENTENCE_END.split(between[i].strip(), maxsplit=1)[0])
+    return "\n".join(beside)
+
+
+def _gaps(text: str) -> tuple[list[str], list[int]]:
+    """The movement's text in pieces, a texture sentence going before any but the first:
+    at its marks, or else between its sentences; and the pieces it may go before."""
+    pieces = text.split(TEXTURE_MARK)
+    parts = _SENTENCE_END.split(text) if len(pieces) == 1 else []
+    between = parts or pieces
+    return between, [i for i in range(1, len(between)) if not _points_back(between[i])]
 
 
 # Where one of a movement's sentences ends and the next begins.

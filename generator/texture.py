@@ -23,7 +23,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 51
+MODEL_FORMAT = 52
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 3
 # Random draws from the pool, looking for a sentence that suits the dream, before the
@@ -162,8 +162,13 @@ class TextureModel:
         lexicon: dict[str, list[str]],
         sentence_count: int,
         key: str = "",
+        needs: dict[str, dict[int, list[tuple[str, int]]]] | None = None,
     ) -> None:
         self.pools = pools
+        # movement -> pool index -> the things its sentence calls "the" thing that the
+        # dream must have named first, each with a mask of the places (over
+        # values["place"]) that have it without naming it.
+        self.needs = needs if needs is not None else {}
         # entity -> the values the corpus tags; slot -> the values that may fill it
         self.values = values
         self.lexicon = lexicon
@@ -178,6 +183,7 @@ class TextureModel:
             "values": self.values,
             "lexicon": self.lexicon,
             "sentence_count": self.sentence_count,
+            "needs": self.needs,
         }
 
     @classmethod
@@ -187,6 +193,7 @@ class TextureModel:
             values=data["values"],
             lexicon=data["lexicon"],
             sentence_count=data["sentence_count"],
+            needs=data["needs"],
         )
 
     def sentence(
@@ -196,9 +203,15 @@ class TextureModel:
         rng: random.Random,
         avoid: set[str],
         english: English,
+        context: str = "",
+        near: str = "",
     ) -> str | None:
         """A sentence for `movement` that suits the dream's entities, or None (`english`:
-        the run's articles and plurals, for the dream's things put in its slots)."""
+        the run's articles and plurals, for the dream's things put in its slots). It calls
+        nothing "the" thing that neither the dream's place has nor `context` (the dream's
+        text so far) has named, and says no word of substance that `near` (the text it
+        goes into) says, but the dream's own things ("the snow keeps me" after "the snow
+        takes my weight")."""
         wanted = []
         for entity in ENTITIES:
             values = self.values.get(entity, [])
@@ -212,21 +225,66 @@ class TextureModel:
         pool = self.pools.get(movement)
         if pool is None or not len(pool):
             return None
+        needs = self.needs.get(movement, {})
+        places = self.values.get("place", [])
+        place = entities.get("place")
+        place_bit = 1 << places.index(place) if place in places else 0
+        named: set[str] | None = None
+        things = {_stem(w) for value in entities.values() if value for w in _substance(value)}
+        said = {_stem(w) for w in _substance(near)} - things
+
+        def introduced(index: int) -> bool:
+            nonlocal named
+            needed = [thing for thing, mask in needs.get(index, ()) if not mask & place_bit]
+            if not needed:
+                return True
+            if named is None:
+                named = _words_of(context)
+            return all(thing in named or _singular(thing) in named for thing in needed)
+
         # Draws are uniform over the pool (no clause is in it more than CLAUSE_USES times).
         # Some of the pool fits any dream: only a dream that little suits needs the whole
         # search.
         for _ in range(PROBES):
             index = rng.randrange(len(pool))
-            if pool.fits(index, wanted):
+            if pool.fits(index, wanted) and introduced(index):
                 sentence = _fill(pool.text(index), entities, english)
-                if sentence is not None and _fresh(sentence, avoid):
+                if sentence is not None and _fresh(sentence, avoid) and _new(sentence, said):
                     return sentence
-        fitting = [pool.text(i) for i in pool.fitting(wanted)]
+        fitting = [i for i in pool.fitting(wanted) if introduced(i)]
         while fitting:
-            sentence = _fill(fitting.pop(rng.randrange(len(fitting))), entities, english)
-            if sentence is not None and _fresh(sentence, avoid):
+            index = fitting.pop(rng.randrange(len(fitting)))
+            sentence = _fill(pool.text(index), entities, english)
+            if sentence is not None and _fresh(sentence, avoid) and _new(sentence, said):
                 return sentence
         return None
+
+
+def _new(sentence: str, said: set[str]) -> bool:
+    """Whether the sentence says none of these (stemmed) words."""
+    return not any(_stem(word) in said for word in _substance(sentence))
+
+
+def _stem(word: str) -> str:
+    """A word without its ending, so that "settles" and "settle", "calls" and "calling" meet."""
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            break
+    return word.removesuffix("e")
+
+
+def _words_of(text: str) -> set[str]:
+    """The words of a text, and their singulars: what it has named."""
+    words = {_bare(word) for word in text.lower().split()}
+    return words | {_singular(word) for word in words}
+
+
+def _singular(word: str) -> str:
+    """The word without a plural's "s" or "es" (near enough to match it to its singular)."""
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _fresh(sentence: str, earlier: set[str]) -> bool:

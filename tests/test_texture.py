@@ -393,6 +393,10 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("The orchard is bare in midwinter.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
+        ("Cloud has come down over the mountain, and a crack travels up the valley.", True),
+        ("The cloud thins, and a marmot whistles from the scree.", True),
+        ("The desert cools the moment the sun goes under.", True),
+        ("A cloud of midges hangs over the reeds.", False),
         ("A fennec's cry rises beyond the ridge.", False),
         ("The cliffs glow like embers in the dusk.", False),
         ("The cattle drink at the spring-fed trough.", False),
@@ -505,8 +509,13 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("I set the {object} on the cairn, and the wind drops.", True),
         ("The {object} burns inside a glass jar, and the crust holds.", True),
         ("Snowmelt trickles among the scree; the little sea inside falls silent.", True),
+        ("On a granite ledge I spread the map; I laugh under my breath.", True),
+        ("I carry my own small light now; a raven croaks once above the ledges.", True),
+        ("Alpenglow burns on the summit snows, and my heart falls into step.", True),
+        ("I go on, and my body slips through like smoke.", True),
         ("The {object} lies in my palm, and an owl calls.", False),
         ("I walk on, and the roots reach into the shallows.", False),
+        ("My heart falls into step with the waves.", False),
     ],
 )
 def test_texture_leaves_where_the_dreamer_and_the_object_are_to_the_grammar(
@@ -514,3 +523,114 @@ def test_texture_leaves_where_the_dreamer_and_the_object_are_to_the_grammar(
 ) -> None:
     anywhere = re.compile(learning.FORBIDDEN[None])
     assert bool(anywhere.search(sentence.lower())) is forbidden
+
+
+def test_the_things_a_sentence_calls_the_are_its_nouns_after_the() -> None:
+    nouns = {"lock", "frog", "chorus", "buds", "path", "white"}
+    verbs = {"falls", "turns"}
+
+    def things(sentence: str) -> list[str]:
+        return learning._definites(sentence.lower().split(), nouns, verbs)
+
+    assert things("I turn the key in the stiff lock.") == ["lock"]
+    assert things("The frog chorus falls silent.") == ["frog", "chorus"]
+    assert things("The path narrows, and the first buds open.") == ["path", "buds"]
+    assert things("I slip the {object} into my pocket.") == []
+    assert things("The white buds open, and I walk into the white.") == ["buds", "white"]
+
+
+def test_a_noun_is_a_word_that_ends_a_phrase_after_a_determiner(tmp_path: Path) -> None:
+    (tmp_path / "journey.txt").write_text(
+        "%% place: marsh\n"
+        "I turn a lock and go on. The path narrows. A small frog croaks in the reeds.\n",
+        encoding="utf-8",
+    )
+    passages = learning.read_passages([tmp_path / "journey.txt"])
+    read = learning._read(passages, learning._Slotter({}, english.s))
+    nouns = learning._nouns(read, {"croaks", "turn"})
+    assert {"lock", "frog", "reeds"} <= nouns
+    assert not {"small", "path", "narrows"} & nouns
+
+
+def test_a_thing_only_some_places_have_is_known_where_their_text_often_names_it(
+    tmp_path: Path,
+) -> None:
+    shore = "The shingle rattles, and the shingle shifts. I walk on the shingle by the sea.\n"
+    moor = "The heather is dark, and the wind drops. I walk on by the peat.\n"
+    forest = "The wind drops, and the dark is kind. I walk on under the trees.\n"
+    (tmp_path / "setting.txt").write_text(
+        f"%% place: shore\n{shore}\n%% place: moor\n{moor}\n%% place: forest\n{forest}",
+        encoding="utf-8",
+    )
+    learner = learning.learn(learning.read_passages([tmp_path / "setting.txt"]), {})
+    places = learner.profiles["place"]["values"]
+    needed = dict(learner.needs("The wind drops, and the shingle rattles."))
+    # The shore's own text says shingle three times; wind is every place's.
+    assert needed == {"shingle": 1 << places.index("shore")}
+    assert learner.needs("My hands are warm, and the dark is kind.") == []
+
+
+def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.TextureModel:
+    """A model whose setting pool has these sentences, each suiting every dream."""
+    entries = [(sentence, *[-1] * texture.WIDTH) for sentence in sentences]
+    return texture.TextureModel(
+        pools={"setting": texture.Pool.of(entries)},
+        values={"place": ["shore", "moor"]},
+        lexicon={},
+        sentence_count=len(sentences),
+        needs={"setting": needs},
+    )
+
+
+def _choices(model: texture.TextureModel, place: str, context: str = "", near: str = "") -> set:
+    return {
+        model.sentence(
+            "setting", {"place": place}, random.Random(seed), set(), english.English(),
+            context, near,
+        )
+        for seed in range(30)
+    }  # fmt: skip
+
+
+def test_texture_calls_nothing_the_thing_that_the_dream_or_its_place_has_not() -> None:
+    model = _model(
+        "An owl calls, and the shaft hums.",
+        "An owl calls, and the heather bends.",
+        needs={0: [("shaft", 0)], 1: [("heather", 0b10)]},
+    )
+    assert _choices(model, "shore") == {None}
+    assert _choices(model, "moor") == {"An owl calls, and the heather bends."}
+    named = _choices(model, "shore", context="I walk past old mine shafts.")
+    assert named == {"An owl calls, and the shaft hums."}
+
+
+def test_texture_says_no_word_the_sentences_beside_it_say_but_the_dreams_own_things() -> None:
+    model = _model("The heather bends, and the shore keeps still.", "An owl calls.", needs={})
+    assert _choices(model, "shore", near="Heather grows by the shore.") == {"An owl calls."}
+    both = _choices(model, "shore", near="I stand on the shore.")
+    assert both == {"An owl calls.", "The heather bends, and the shore keeps still."}
+
+
+def test_the_sentences_beside_texture_are_those_either_side_of_where_it_may_go() -> None:
+    mark = movements.TEXTURE_MARK
+    text = f"I find a shell. It is pink. {mark} Gulls cry. {mark} Its lip is cold. Waves come."
+    assert movements.beside_texture(text) == "It is pink.\nGulls cry."
+    plain = "I find a shell. Its lip is pink."
+    assert movements.beside_texture(plain) == "Its lip is pink."
+    assert movements.beside_texture(plain, last=False) == ""
+
+
+def test_texture_never_says_a_word_of_substance_the_sentences_beside_it_say(
+    two_hundred_dreams: list[Dream],
+) -> None:
+    for dream in two_hundred_dreams:
+        own = {
+            texture._stem(w) for v in dream.entities.values() if v for w in texture._substance(v)
+        }
+        for stage in dream.stages:
+            sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", stage.text)
+            for found in stage.texture:
+                at = sentences.index(found)
+                beside = " ".join(sentences[max(at - 1, 0) : at] + sentences[at + 1 : at + 2])
+                said = {texture._stem(w) for w in texture._substance(beside)} - own
+                assert not said & {texture._stem(w) for w in texture._substance(found)}, found
