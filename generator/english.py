@@ -57,6 +57,16 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+def stem(word: str) -> str:
+    """A word without its ending, so that "settles" and "settle", "turns" and "turning",
+    "cool" and "coolness" meet (near enough to tell a word said twice; not a lemma)."""
+    for ending in ("ness", "ing", "ed", "es", "s", "ly"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            break
+    return word.removesuffix("e")
+
+
 class English:
     """inflect's articles and plurals for one run (a `Dreamer`, a corpus being learned, an
     evaluation), each word asked about once and kept on disk between runs: importing and

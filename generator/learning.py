@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .english import FUNCTION_WORDS, English
+from .english import FUNCTION_WORDS, English, stem
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS
 from .texture import (
@@ -29,7 +29,6 @@ from .texture import (
     _bare,
     _movement_of,
     _singular,
-    _stem,
     _substance,
     _substitute,
     corpus_files,
@@ -800,7 +799,7 @@ def _echoes(parts: Sequence[str]) -> bool:
     for part in parts:
         if part in CONNECTOR_TOKENS:
             continue
-        words = {_stem(w) for w in _substance(part)}
+        words = {stem(w) for w in _substance(part)}
         if words & seen:
             return True
         seen |= words

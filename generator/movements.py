@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import tracery
 
-from .english import FUNCTION_WORDS, English
+from .english import FUNCTION_WORDS, English, stem
 from .errors import DreamError, Problem
 from .grammar import MOVEMENTS, PREMISE, TEXTURE, Grammar, pushed_symbols
 
@@ -44,16 +44,19 @@ _TAGS = re.compile(r"#[^#]*#")
 
 
 def _said_twice(rule: str) -> frozenset[str]:
-    """The words a rule says twice in a sentence of its own text ("step by step")."""
+    """The words (stemmed) a rule says twice in a sentence of its own text ("step by step",
+    "I walk and keep walking")."""
     seen: set[str] = set()
     twice: set[str] = set()
     for word in _WORD.findall(_TAGS.sub(" ", rule.lower())):
         if word in ".!?":
             seen.clear()
-        elif word in seen:
-            twice.add(word)
+            continue
+        root = stem(word)
+        if root in seen:
+            twice.add(root)
         else:
-            seen.add(word)
+            seen.add(root)
     return frozenset(twice)
 
 
@@ -335,28 +338,31 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         for word in _WORD.findall(text.lower()):
             if word in ".!?":
                 said.clear()
-            elif word not in said:
-                said.add(word)
-            elif len(word) > 3 and word not in ECHO_FREE:
+                continue
+            root = stem(word)
+            if root not in said:
+                said.add(root)
+            elif len(word) > 3 and word not in ECHO_FREE and root not in ECHO_FREE:
                 if names is None:
                     names = self.names()
-                count += word not in names and not self._says_twice(word, since)
+                count += root not in names and not self._says_twice(root, since)
         return count
 
-    def _says_twice(self, word: str, since: int) -> bool:
-        """Whether a text pushed, or a rule drawn since `since`, says `word` twice itself."""
-        return word in self.pushed_twice or any(
-            word in rule and word in _said_twice(rule) for rule in self.drawn[since:]
+    def _says_twice(self, root: str, since: int) -> bool:
+        """Whether a text pushed, or a rule drawn since `since`, says a word of this stem
+        twice itself."""
+        return root in self.pushed_twice or any(
+            root in rule and root in _said_twice(rule) for rule in self.drawn[since:]
         )
 
     def names(self) -> set[str]:
-        """The words of the dream's named things (its object, place, ...), which any
-        sentence may say twice."""
+        """The words (stemmed) of the dream's named things (its object, place, ...), which
+        any sentence may say twice."""
         words: set[str] = set()
         for symbol in ENTITY_SYMBOLS.values():
             value = self.current(symbol)
             if value:
-                words.update(_WORD.findall(value.lower()))
+                words.update(map(stem, _WORD.findall(value.lower())))
         return words
 
     def current(self, key: str) -> str | None:

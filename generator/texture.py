@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, paths
-from .english import FUNCTION_WORDS, English
+from .english import FUNCTION_WORDS, English, stem
 from .errors import DreamError, Problem
 from .files import prune, stamp, store, stored, touch
 from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 52
+MODEL_FORMAT = 53
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 3
 # Random draws from the pool, looking for a sentence that suits the dream, before the
@@ -230,8 +230,8 @@ class TextureModel:
         place = entities.get("place")
         place_bit = 1 << places.index(place) if place in places else 0
         named: set[str] | None = None
-        things = {_stem(w) for value in entities.values() if value for w in _substance(value)}
-        said = {_stem(w) for w in _substance(near)} - things
+        things = {stem(w) for value in entities.values() if value for w in _substance(value)}
+        said = {stem(w) for w in _substance(near)} - things
 
         def introduced(index: int) -> bool:
             nonlocal named
@@ -262,16 +262,7 @@ class TextureModel:
 
 def _new(sentence: str, said: set[str]) -> bool:
     """Whether the sentence says none of these (stemmed) words."""
-    return not any(_stem(word) in said for word in _substance(sentence))
-
-
-def _stem(word: str) -> str:
-    """A word without its ending, so that "settles" and "settle", "calls" and "calling" meet."""
-    for ending in ("ing", "ed", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            word = word[: -len(ending)]
-            break
-    return word.removesuffix("e")
+    return not any(stem(word) in said for word in _substance(sentence))
 
 
 def _words_of(text: str) -> set[str]:

@@ -49,6 +49,27 @@ def test_a_movement_that_echoes_is_drawn_again(
     assert any("cool against" in text for text in texts)
 
 
+def test_one_word_in_two_forms_is_an_echo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    grammar = _grammar(
+        tmp_path,
+        setting=["I cross #ground# into #air#."],
+        ground=["the cooling sand", "the short grass"],
+        air=["the blue coolness of evening", "the last of the light"],
+    )
+    monkeypatch.setattr(movements, "ECHO_DRAWS", 40)
+    texts = [expand(grammar, random.Random(seed)).texts["setting"] for seed in range(30)]
+    assert not any("cooling" in text and "coolness" in text for text in texts)
+    assert any("cooling" in text for text in texts)
+    assert any("coolness" in text for text in texts)
+
+
+def test_a_word_stems_to_meet_its_other_forms() -> None:
+    assert {english.stem(w) for w in ("turns", "turning", "turned", "turn")} == {"turn"}
+    assert english.stem("coolness") == english.stem("cool") == english.stem("cooling")
+    assert english.stem("breathe") == english.stem("breath")
+    assert english.stem("sing") == "sing"  # too short to lose an ending
+
+
 def test_a_pushed_text_that_echoes_is_drawn_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -625,12 +625,12 @@ def test_texture_never_says_a_word_of_substance_the_sentences_beside_it_say(
 ) -> None:
     for dream in two_hundred_dreams:
         own = {
-            texture._stem(w) for v in dream.entities.values() if v for w in texture._substance(v)
+            english.stem(w) for v in dream.entities.values() if v for w in texture._substance(v)
         }
         for stage in dream.stages:
             sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", stage.text)
             for found in stage.texture:
                 at = sentences.index(found)
                 beside = " ".join(sentences[max(at - 1, 0) : at] + sentences[at + 1 : at + 2])
-                said = {texture._stem(w) for w in texture._substance(beside)} - own
-                assert not said & {texture._stem(w) for w in texture._substance(found)}, found
+                said = {english.stem(w) for w in texture._substance(beside)} - own
+                assert not said & {english.stem(w) for w in texture._substance(found)}, found
