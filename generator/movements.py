@@ -38,7 +38,7 @@ ECHO_FREE = FUNCTION_WORDS | frozenset(
 # Words ("river's" is "river" and "s") and the ends of sentences.
 _WORD = re.compile(r"[a-z][a-z-]*|[.!?]")
 # What a journal entry did (see _DreamGrammar.undo).
-_PUSHED, _POPPED, _MADE = 0, 1, 2
+_PUSHED, _POPPED, _MADE, _TWICE = 0, 1, 2, 3
 # A rule's tags, which are not its own words (what its actions push is).
 _TAGS = re.compile(r"#[^#]*#")
 
@@ -235,7 +235,8 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
         self.drawn: list[str] = []
         # The words that pushed texts say twice themselves (judged when pushed).
         self.pushed_twice: set[str] = set()
-        # Each push and pop as it happens, so that a draw can be undone (see `undo`).
+        # Each push and pop as it happens (and the words a pushed text says twice), so that
+        # a draw can be undone (see `undo`).
         self.journal: list[tuple[Any, Any, int]] = []
         self.weights = grammar.weights
         self.add_modifiers(grammar.modifiers)
@@ -274,6 +275,8 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
                 symbol.stack.pop()
             elif kind == _POPPED:
                 symbol.stack.append(rules)
+            elif kind == _TWICE:  # words a pushed text says twice, no longer pushed
+                self.pushed_twice -= rules
             else:  # _MADE: a symbol the push made
                 del self.symbols[symbol.key]
 
@@ -284,6 +287,8 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
                 symbol.stack.append(rules)
             elif kind == _POPPED:
                 symbol.stack.pop()
+            elif kind == _TWICE:
+                self.pushed_twice |= rules
             else:
                 self.symbols[symbol.key] = symbol
             self.journal.append((symbol, rules, kind))
@@ -305,7 +310,10 @@ class _DreamGrammar(tracery.Grammar):  # type: ignore[misc]  # tracery is untype
                 for text, section in zip(raw_rules, source_action.rule_sections, strict=True)
             ]
             for text in raw_rules:  # what it says twice has been judged: no echo where used
-                self.pushed_twice |= _said_twice(text)
+                twice = _said_twice(text) - self.pushed_twice
+                if twice:
+                    self.pushed_twice |= twice
+                    self.journal.append((None, twice, _TWICE))
         made = key not in self.symbols
         super().push_rules(key, raw_rules, source_action)
         symbol = self.symbols[key]

@@ -194,3 +194,13 @@ def test_a_word_an_earlier_movement_said_twice_may_still_echo_later(
     texts = [expand(grammar, random.Random(seed)).texts["artifact"] for seed in range(30)]
     assert not any("round stone" in text and "turns round" in text for text in texts)
     assert any("turns round" in text for text in texts)
+
+
+def test_undoing_a_draw_forgets_what_its_pushed_texts_say_twice(tmp_path: Path) -> None:
+    grammar = _grammar(tmp_path, premise=["[walk:#walking#]"], walking=["step by step"])
+    state = movements._DreamGrammar(grammar, random.Random(0), None)
+    mark = len(state.journal)
+    state.flatten("#premise#")
+    assert "step" in state.pushed_twice
+    state.undo(mark)
+    assert "step" not in state.pushed_twice
