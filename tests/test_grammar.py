@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,27 @@ def test_a_shipped_file_is_keyed_by_its_time_and_a_users_by_its_contents(tmp_pat
     before = files.stamp(mine, shipped)
     os.utime(mine, ns=(1, 1))
     assert files.stamp(mine, shipped) != before
+
+
+def test_a_themes_person_keeps_the_pronouns_its_scene_sets() -> None:
+    grammar = load(BUILTIN)
+    # A theme whose later lines speak of the scene's person sets their pronouns in every
+    # scene, before any of those lines is drawn (chooseTheme draws the scene first).
+    themes = {
+        name.removesuffix("SceneWhat")
+        for name, rules in grammar.rules.items()
+        if name.endswith("SceneWhat") and any(rule.startswith("[they:") for rule in rules)
+    }
+    assert {"grief", "friendship", "forgiveness"} <= themes
+    for theme in themes:
+        for rule in grammar.rules[f"{theme}SceneWhat"]:
+            assert rule.startswith("[they:") and "[their:" in rule and "[them:" in rule, rule
+    choose = grammar.rules["chooseTheme"]
+    assert all(rule.index("[themeScene:") < rule.index("[themeHarsh:") for rule in choose)
+
+
+def test_a_pronoun_of_the_themes_person_takes_a_verb_that_fits_he_she_and_they() -> None:
+    present = re.compile(r"#they(\.capitalize)?# (is|are|was|were|has|have|does|do|\w+[^s]s)\b")
+    for name, rules in load(BUILTIN).rules.items():
+        for rule in rules:
+            assert not present.search(rule), f"{name}: {rule}"
