@@ -134,6 +134,9 @@ _SHORT_FUNCTION_WORDS = frozenset(
      "too", "how", "who", "why", "can", "may", "has", "had", "do", "did", "if", "one", "own"]
 )  # fmt: skip
 _LITTLE = FUNCTION_WORDS | _SHORT_FUNCTION_WORDS
+# Things that half the places have, which texture still calls "the" thing only once the
+# dream has named them: "the orb floats just above the water" in a forest with none.
+NAMED_FIRST = frozenset(["water"])
 # Words of a noun phrase looked at after "the": "the frog chorus", "the first pale buds".
 PHRASE_WORDS = 3
 # Words of the body that are also other things' ("the ribs" of a boat, "the face" of a cliff).
@@ -505,9 +508,9 @@ class Learner:
     def needs(self, text: str) -> list[tuple[str, int]]:
         """The things a pool sentence calls "the" thing that not every place has, each with
         a mask of the places (bits over the place values) whose own text uses it KNOWN_USES
-        times or more (none, for a colour: "into the white"). Anywhere else the dream must
-        have named it first: "the shaft" on a shore, "the pages" with no book, "the frog
-        chorus" in a canyon."""
+        times or more; none for a colour or a thing in NAMED_FIRST ("into the white", "the
+        water"). Anywhere else the dream must have named it first: "the shaft" on a shore,
+        "the pages" with no book, "the frog chorus" in a canyon."""
         profile = self.profiles.get("place")
         if profile is None:
             return []
@@ -515,7 +518,7 @@ class Learner:
         needed: list[tuple[str, int]] = []
         for thing in _definites(text.lower().split(), self.nouns, self.verbs):
             seen = counts.get(thing) or counts.get(_singular(thing))
-            if thing in LOOKS:  # "I walk on into the white": white of what?
+            if thing in LOOKS or thing in NAMED_FIRST:  # "into the white": white of what?
                 needed.append((thing, 0))
                 continue
             if (thing in BODY and thing not in _NOT_ONLY_BODY) or (

@@ -555,7 +555,7 @@ def test_a_noun_is_a_word_that_ends_a_phrase_after_a_determiner(tmp_path: Path) 
 def test_a_thing_only_some_places_have_is_known_where_their_text_often_names_it(
     tmp_path: Path,
 ) -> None:
-    shore = "The shingle rattles, and the shingle shifts. I walk on the shingle by the sea.\n"
+    shore = "The shingle rattles, and the shingle shifts. I walk on the shingle by the water.\n"
     moor = "The heather is dark, and the wind drops. I walk on by the peat.\n"
     forest = "The wind drops, and the dark is kind. I walk on under the trees.\n"
     (tmp_path / "setting.txt").write_text(
@@ -568,6 +568,7 @@ def test_a_thing_only_some_places_have_is_known_where_their_text_often_names_it(
     # The shore's own text says shingle three times; wind is every place's.
     assert needed == {"shingle": 1 << places.index("shore")}
     assert learner.needs("My hands are warm, and the dark is kind.") == []
+    assert learner.needs("The wind drops, and the water stills.") == [("water", 0)]
 
 
 def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.TextureModel:
