@@ -125,6 +125,8 @@ DESCRIBING = frozenset(
 # Uses in a place's text that make a thing part of that place, which texture may call "the"
 # thing there without the dream having named it ("the shingle" of an island).
 KNOWN_USES = 2
+# The movements whose passages describe their place, not a memory or a feeling.
+SCENERY_MOVEMENTS = frozenset(["setting", "journey", "release"])
 _DESCRIBING_ALL = DESCRIBING | LOOKS
 # The short words that carry little of their own (FUNCTION_WORDS has the longer ones).
 _SHORT_FUNCTION_WORDS = frozenset(
@@ -438,6 +440,8 @@ class Learner:
     verbs: frozenset[str]
     # Words the corpus uses as nouns ("the lock", "a frog chorus"): see `_nouns`.
     nouns: frozenset[str]
+    # Word -> place -> its uses in the passages that describe the place (`needs`).
+    scenery_uses: dict[str, Counter[str]]
     # Entity in KEPT -> clause -> the values (places, artifacts) of the passages it is in,
     # if it speaks of some more than others or has their slot ("I wind the {object}" was
     # written of a music box, and fills with nothing else); None when it belongs anywhere.
@@ -507,15 +511,16 @@ class Learner:
 
     def needs(self, text: str) -> list[tuple[str, int]]:
         """The things a pool sentence calls "the" thing that not every place has, each with
-        a mask of the places (bits over the place values) whose own text uses it KNOWN_USES
-        times or more; none for a colour or a thing in NAMED_FIRST ("into the white", "the
-        water"). Anywhere else the dream must have named it first: "the shaft" on a shore,
-        "the pages" with no book, "the frog chorus" in a canyon."""
+        a mask of the places (bits over the place values) whose scenery (SCENERY_MOVEMENTS)
+        names it KNOWN_USES times or more; none for a colour or a thing in NAMED_FIRST ("into
+        the white", "the water"). Anywhere else the dream must have named it first: "the
+        shaft" on a shore, "the pages" with no book, "the frog chorus" in a canyon."""
         profile = self.profiles.get("place")
         if profile is None:
             return []
         counts: dict[str, list[int]] = profile["counts"]
         needed: list[tuple[str, int]] = []
+        places: list[str] = profile["values"]
         for thing in _definites(text.lower().split(), self.nouns, self.verbs):
             seen = counts.get(thing) or counts.get(_singular(thing))
             if thing in LOOKS or thing in NAMED_FIRST:  # "into the white": white of what?
@@ -525,9 +530,11 @@ class Learner:
                 seen is not None and 2 * sum(map(bool, seen)) >= len(seen)
             ):
                 continue  # the dreamer's body, or a thing of half the places or more
+            scenery = self.scenery_uses
+            where = scenery.get(thing) or scenery.get(_singular(thing)) or Counter[str]()
             mask = 0
-            for i, uses in enumerate(seen or ()):
-                if uses >= KNOWN_USES:
+            for i, place in enumerate(places):
+                if where.get(place, 0) >= KNOWN_USES:
                     mask |= 1 << i
             needed.append((thing, mask))
         return needed
@@ -1044,6 +1051,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
         nouns=_nouns(read, verbs - NOT_VERBS),
+        scenery_uses=_scenery_uses(passages, read),
         kept=kept,
         stories=frozenset(stories),
         bound=bound,
@@ -1265,6 +1273,20 @@ def _word_uses(passages: Sequence[Passage], read: Read) -> tuple[Uses, dict[str,
                 if word:
                     uses[entity].setdefault(word, Counter())[value] += 1
     return uses, values
+
+
+def _scenery_uses(passages: Sequence[Passage], read: Read) -> dict[str, Counter[str]]:
+    """word -> place -> how often the passages that describe the place (those of
+    SCENERY_MOVEMENTS) use it: "shingle" on the island, not "phrase" in the canyon, whose
+    passages speak of it only in a memory."""
+    uses: dict[str, Counter[str]] = {}
+    for passage, sentences in zip(passages, read, strict=True):
+        place = passage.tags.get("place")
+        if place is not None and passage.movement in SCENERY_MOVEMENTS:
+            for word in _bare_words(sentences):
+                if word:
+                    uses.setdefault(word, Counter())[place] += 1
+    return uses
 
 
 def _profiles(uses: Uses, values: dict[str, set[str]]) -> dict[str, Profile]:
