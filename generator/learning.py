@@ -138,7 +138,7 @@ _SHORT_FUNCTION_WORDS = frozenset(
 _LITTLE = FUNCTION_WORDS | _SHORT_FUNCTION_WORDS
 # Things that half the places have, which texture still calls "the" thing only once the
 # dream has named them: "the orb floats just above the water" in a forest with none.
-NAMED_FIRST = frozenset(["water"])
+NAMED_FIRST = frozenset(["water", "wet"])
 # Words of a noun phrase looked at after "the": "the frog chorus", "the first pale buds".
 PHRASE_WORDS = 3
 # Words of the body that are also other things' ("the ribs" of a boat, "the face" of a cliff).
@@ -153,7 +153,7 @@ KEPT = ("place", "artifact")
 # sentence had, and means nothing after another's.
 ELLIPTIC = frozenset(
     ["did", "do", "does", "not", "can", "cannot", "will", "would", "could", "should", "am",
-     "is", "are", "was", "were", "have", "has", "had", "too", "either", "so"]
+     "is", "are", "was", "were", "have", "has", "had", "too", "either", "so", "there"]
 )  # fmt: skip
 # Where a clause ends on, or opens with, one of these alone ("a sprig of thyme lies within",
 # "I step through", "inside lies a ferry ticket"), it is inside or through something its own
@@ -286,6 +286,14 @@ _UNFOUNDED = (
     r"\bi laugh\w*|\blaugh(ing)? (softly|aloud|quietly|out loud|under my breath)"
     r"|\bmy own (small )?light\b|\binto step\b(?! with)|\b(through|inside|within) (like|as)\b"
 )
+# The setting's grammar brings the dusk: texture that has it arrive again ("Dusk reaches the
+# forest", "Evening settles over the island") says it twice.
+_DUSK_COMES = (
+    r"\b(dusk|evening|twilight|the gloaming) (reaches|comes|falls|gathers|settles|arrives"
+    r"|creeps|deepens|thickens|spreads|steals|lies)\b"
+)
+# Before the release, the object is in the dreamer's hands, not in the water.
+_IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
 # The setting and the object come at dusk; night falls later, in the grammar's own words.
 _NIGHTFALL = (
     r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
@@ -317,10 +325,10 @@ FORBIDDEN: dict[str | None, str] = {
     None: (
         f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
     ),
-    "setting": f"{_LETTING_GO}|{_NIGHTFALL}",
-    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}",
-    "revelation": _LETTING_GO,
-    "journey": f"{_LETTING_GO}|{_WATERS}",
+    "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
+    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
+    "revelation": f"{_LETTING_GO}|{_IN_THE_WATER}",
+    "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
     ),
@@ -499,6 +507,8 @@ class Learner:
                 uses[part] >= CLAUSE_USES for part in parts
             ):
                 continue
+            if any(thing in LOOKS for thing, _ in self.needs(text)):
+                continue  # "the amber", "the white": a colour of something not there
             entry = self._entry(text, about, lexicon)
             if entry is None:
                 continue
@@ -523,7 +533,7 @@ class Learner:
         places: list[str] = profile["values"]
         for thing in _definites(text.lower().split(), self.nouns, self.verbs):
             seen = counts.get(thing) or counts.get(_singular(thing))
-            if thing in LOOKS or thing in NAMED_FIRST:  # "into the white": white of what?
+            if thing in LOOKS or thing in NAMED_FIRST:  # "the white", "the water" of what?
                 needed.append((thing, 0))
                 continue
             if (thing in BODY and thing not in _NOT_ONLY_BODY) or (
@@ -1110,19 +1120,29 @@ def _local_pairs(passages: Sequence[Passage], read: Read) -> set[tuple[str, str]
 def _definites(words: Sequence[str], nouns: Collection[str], verbs: Collection[str]) -> list[str]:
     """What a sentence calls "the" thing: the nouns among the words after "the", up to a
     function word, a verb or a comma ("the first buds", "the stiff lock", "the frog
-    chorus"). Slots are the dream's own."""
+    chorus"), but a word in -s after a singular one, which is most often its verb ("the
+    wind drops"). Slots are the dream's own."""
     plain = [_bare(w) if not w.startswith("{") else "" for w in words]
     things: list[str] = []
     for i, word in enumerate(plain):
-        if word == "the":
-            run = _run(words, plain, i + 1, verbs)
-            # A colour or size before another word describes it ("the white boughs").
-            things.extend(
-                w
-                for k, w in enumerate(run, 1)
-                if w in nouns and (k == len(run) or w not in _DESCRIBING_ALL)
-            )
+        if word != "the":
+            continue
+        run = _run(words, plain, i + 1, verbs)
+        for k, thing in enumerate(run):
+            last = k == len(run) - 1
+            before = run[k - 1] if k and run[k - 1] not in _DESCRIBING_ALL else ""
+            if thing not in nouns or (not last and thing in _DESCRIBING_ALL):
+                continue  # not a thing, or a colour or size of the next ("the white boughs")
+            if before in nouns and _third_person(thing) and not before.endswith("s"):
+                continue  # a verb after its subject: "the wind drops", not "the wind" drops
+            things.append(thing)
     return things
+
+
+def _third_person(word: str) -> bool:
+    """Whether the word may be a verb's "he/she/it" form: it ends in -s, but not as "moss",
+    "chorus" and "iris" do."""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _run(

@@ -526,7 +526,7 @@ def test_texture_leaves_where_the_dreamer_and_the_object_are_to_the_grammar(
 
 
 def test_the_things_a_sentence_calls_the_are_its_nouns_after_the() -> None:
-    nouns = {"lock", "frog", "chorus", "buds", "path", "white"}
+    nouns = {"lock", "frog", "chorus", "buds", "path", "white", "drops"}
     verbs = {"falls", "turns"}
 
     def things(sentence: str) -> list[str]:
@@ -536,6 +536,7 @@ def test_the_things_a_sentence_calls_the_are_its_nouns_after_the() -> None:
     assert things("The frog chorus falls silent.") == ["frog", "chorus"]
     assert things("The path narrows, and the first buds open.") == ["path", "buds"]
     assert things("I slip the {object} into my pocket.") == []
+    assert things("The path drops, and the frog buds.") == ["path", "frog"]
     assert things("The white buds open, and I walk into the white.") == ["buds", "white"]
 
 
@@ -635,3 +636,30 @@ def test_texture_never_says_a_word_of_substance_the_sentences_beside_it_say(
                 beside = " ".join(sentences[max(at - 1, 0) : at] + sentences[at + 1 : at + 2])
                 said = {english.stem(w) for w in texture._substance(beside)} - own
                 assert not said & {english.stem(w) for w in texture._substance(found)}, found
+
+
+@pytest.mark.parametrize("movement", ["setting", "artifact"])
+def test_texture_at_dusk_does_not_bring_the_dusk_again(movement: str) -> None:
+    again = re.compile(learning.FORBIDDEN[movement])
+    assert again.search("dusk reaches the forest; the beeches stand in a copper haze.")
+    assert again.search("evening settles over the {place}, and my breathing slows.")
+    assert not again.search("a heron stands in the dusk, and the reeds lean.")
+
+
+@pytest.mark.parametrize("movement", ["setting", "artifact", "revelation", "journey"])
+def test_before_the_release_the_object_is_not_in_the_water(movement: str) -> None:
+    forbidden = re.compile(learning.FORBIDDEN[movement])
+    assert forbidden.search("the {object} rides the water, and i walk on, unhurried.")
+    assert not forbidden.search("the {object} glows, and the water is still.")
+
+
+def test_a_clause_that_ends_on_there_points_back(small_corpus: Path) -> None:
+    learner = learning.learn(learning.read_passages(texture.corpus_files([small_corpus])), {})
+    assert not learner._is_clause("I walk there")
+    assert learner._is_clause("there is a heron in the reeds")
+
+
+def test_no_pool_sentence_calls_a_colour_the_thing(setting_learner: learning.Learner) -> None:
+    names = {slot: sorted(values) for slot, values in LEXICON.items()}
+    for entry in setting_learner.pool("setting", names):
+        assert not any(thing in learning.LOOKS for thing, _ in setting_learner.needs(entry[0]))
