@@ -244,13 +244,13 @@ _TEARS = (
 )
 # The hour, the sky and the season are the grammar's: dusk deepens into a clear night from
 # one movement to the next, so texture does not set the sun, turn the dusk from one colour
-# to another, cloud the sky, or name a season ("the orchard is bare in midwinter" where the
+# to another, cloud or haze the sky, or name a season ("the orchard is bare in midwinter" where the
 # grammar's boughs hang with fruit); nor does breath show in the cold of every place.
 _SKY = (
     r"\bsun (sinks|sank|sets|dips|goes (down|under)|slides|drops|is setting|is low|hangs|touches"
     r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
     r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\bovercast\b|\b(cloudy|clouded)\b"
-    r"|\bclouds?\b(?! of)|\bfog (creeps|rolls|comes|settles|thickens)"
+    r"|\bclouds?\b(?! of)|\b(fog|foggy|haze|hazy)\b|\bblurs? into\b"
     r"|\b(turns?|goes) the colou?r of\b"
 )
 _SEASON = (
@@ -1163,8 +1163,9 @@ def _run(
 def _nouns(read: Read, verbs: Collection[str]) -> frozenset[str]:
     """Words the corpus uses as nouns: a word after a determiner (and any DESCRIBING or
     LOOKS words) that ends its phrase, before a stop, a function word or a verb: "the
-    lock.", "a small frog croaks"; not "narrows" in "the path narrows", whose verb the
-    corpus may never have shown after a subject."""
+    lock.", "a small frog croaks"; or a word before another in -s, its verb ("the dappled
+    flank glides"); not "narrows" in "the path narrows", whose verb the corpus may never
+    have shown after a subject."""
     nouns: set[str] = set()
     for sentences in read:
         for sentence, _, _ in sentences:
@@ -1173,6 +1174,10 @@ def _nouns(read: Read, verbs: Collection[str]) -> frozenset[str]:
             for i, word in enumerate(plain):
                 if word not in _DETERMINERS and word != "its":
                     continue
+                # A word before its verb's -s form: "the dappled flank glides".
+                for thing, then in itertools.pairwise(_run(words, plain, i + 1, verbs)):
+                    if _third_person(then) and not _third_person(thing):
+                        nouns.add(thing)
                 j = i + 1
                 while (
                     j + 1 < len(plain) and plain[j] in _DESCRIBING_ALL and words[j][-1].isalpha()
