@@ -12,6 +12,12 @@ import pytest
 from generator import Dream, Dreamer, english, learning, movements, paths, texture
 
 
+def _read(file: Path) -> tuple[list[learning.Passage], learning.Read]:
+    """A corpus file's passages, and each read into sentences, words and clauses."""
+    passages = learning.read_passages([file])
+    return passages, learning._read(passages, learning._Slotter({}, english.s))
+
+
 def _corpus_text() -> str:
     files = texture.corpus_files([paths.builtin("corpus")])
     return " ".join(" ".join(f.read_text(encoding="utf-8").lower().split()) for f in files)
@@ -421,8 +427,7 @@ def test_a_clause_about_the_thing_an_earlier_sentence_brought_in_is_that_passage
         "The wagtail flies off, and the grey light thins over the dunes.\n",
         encoding="utf-8",
     )
-    passages = learning.read_passages([tmp_path / "journey.txt"])
-    read = learning._read(passages, learning._Slotter({}, english.s))
+    read = _read(tmp_path / "journey.txt")[1]
     told = learning._told_of_before(read, {"sits", "bobs"})
     assert told == {"the fennec trots ahead along the crest.", "The wagtail flies off"}
 
@@ -446,8 +451,7 @@ def test_two_common_words_that_name_one_places_thing_keep_a_clause_to_that_place
                               ("forest", "soft moss"), ("shore", "cool sand")]
     )  # fmt: skip
     (tmp_path / "setting.txt").write_text(text, encoding="utf-8")
-    passages = learning.read_passages([tmp_path / "setting.txt"])
-    read = learning._read(passages, learning._Slotter({}, english.s))
+    passages, read = _read(tmp_path / "setting.txt")
     assert ("slip", "face") in learning._local_pairs(passages, read)
     assert ("soft", "moss") not in learning._local_pairs(passages, read)
 
@@ -548,9 +552,7 @@ def test_a_noun_is_a_word_that_ends_a_phrase_after_a_determiner(tmp_path: Path) 
         "I turn a lock and go on. The path narrows. A small frog croaks in the reeds.\n",
         encoding="utf-8",
     )
-    passages = learning.read_passages([tmp_path / "journey.txt"])
-    read = learning._read(passages, learning._Slotter({}, english.s))
-    nouns = learning._nouns(read, {"croaks", "turn"})
+    nouns = learning._nouns(_read(tmp_path / "journey.txt")[1], {"croaks", "turn"})
     assert {"lock", "frog", "reeds", "path"} <= nouns
     assert not {"small", "narrows"} & nouns
 
@@ -586,7 +588,9 @@ def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.
     )
 
 
-def _choices(model: texture.TextureModel, place: str, context: str = "", near: str = "") -> set:
+def _choices(
+    model: texture.TextureModel, place: str, context: str = "", near: str = ""
+) -> set[str | None]:
     return {
         model.sentence(
             "setting", {"place": place}, random.Random(seed), set(), english.English(),
