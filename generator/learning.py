@@ -24,6 +24,7 @@ from .texture import (
     SLOTS,
     SMALL_CORPUS,
     Entry,
+    Needs,
     Pool,
     TextureModel,
     _bare,
@@ -903,9 +904,7 @@ def build(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Textu
     return TextureModel(
         pools=pools,
         needs={
-            movement: {
-                i: needed for i in range(len(pool)) if (needed := learner.needs(pool.text(i)))
-            }
+            movement: Needs.of([learner.needs(pool.text(i)) for i in range(len(pool))])
             for movement, pool in pools.items()
         },
         values={

@@ -23,7 +23,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 57
+MODEL_FORMAT = 58
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 3
 # Random draws from the pool, looking for a sentence that suits the dream, before the
@@ -152,6 +152,47 @@ def _packed(masks: Sequence[int]) -> bytes | list[int]:
         return list(masks)
 
 
+class Needs:
+    """What each sentence of a pool needs the dream to have named (see
+    `TextureModel.needs`), flat like `Pool`: one line per sentence, "thing mask thing mask",
+    read only for the sentences a dream draws. Loaded whole, a dict of lists would cost
+    more than the rest of the model."""
+
+    __slots__ = ("joined", "starts")
+
+    def __init__(self, joined: str, starts: Sequence[int]) -> None:
+        self.joined = joined
+        self.starts = starts
+
+    @classmethod
+    def of(cls, needs: Sequence[Sequence[tuple[str, int]]]) -> Needs:
+        lines = [" ".join(f"{thing} {mask}" for thing, mask in needed) for needed in needs]
+        starts = array.array("q", [0])
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        return cls("".join(f"{line}\n" for line in lines), starts)
+
+    def __getitem__(self, index: int) -> list[tuple[str, int]]:
+        if index + 1 >= len(self.starts):
+            return []
+        words = self.joined[self.starts[index] : self.starts[index + 1] - 1].split()
+        return [(words[i], int(words[i + 1])) for i in range(0, len(words), 2)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Needs):
+            return NotImplemented
+        return (self.joined, list(self.starts)) == (other.joined, list(other.starts))
+
+    __hash__ = None  # type: ignore[assignment]  # equal by contents, which may change
+
+    def to_builtins(self) -> dict[str, Any]:
+        return {"joined": self.joined, "starts": array.array("q", self.starts).tobytes()}
+
+    @classmethod
+    def from_builtins(cls, data: dict[str, Any]) -> Needs:
+        return cls(data["joined"], array.array("q", data["starts"]))
+
+
 class TextureModel:
     """Each movement's pool of texture sentences, made once per corpus; a dream only picks."""
 
@@ -162,12 +203,12 @@ class TextureModel:
         lexicon: dict[str, list[str]],
         sentence_count: int,
         key: str = "",
-        needs: dict[str, dict[int, list[tuple[str, int]]]] | None = None,
+        needs: dict[str, Needs] | None = None,
     ) -> None:
         self.pools = pools
-        # movement -> pool index -> the things its sentence calls "the" thing that the
-        # dream must have named first, each with a mask of the places (over
-        # values["place"]) that have it without naming it.
+        # movement -> per pool sentence, the things it calls "the" thing that the dream
+        # must have named first, each with a mask of the places (over values["place"])
+        # that have it without naming it.
         self.needs = needs if needs is not None else {}
         # entity -> the values the corpus tags; slot -> the values that may fill it
         self.values = values
@@ -183,7 +224,7 @@ class TextureModel:
             "values": self.values,
             "lexicon": self.lexicon,
             "sentence_count": self.sentence_count,
-            "needs": self.needs,
+            "needs": {movement: needs.to_builtins() for movement, needs in self.needs.items()},
         }
 
     @classmethod
@@ -193,7 +234,7 @@ class TextureModel:
             values=data["values"],
             lexicon=data["lexicon"],
             sentence_count=data["sentence_count"],
-            needs=data["needs"],
+            needs={m: Needs.from_builtins(needs) for m, needs in data["needs"].items()},
         )
 
     def sentence(
@@ -225,7 +266,7 @@ class TextureModel:
         pool = self.pools.get(movement)
         if pool is None or not len(pool):
             return None
-        needs = self.needs.get(movement, {})
+        needs = self.needs.get(movement, Needs.of([]))
         places = self.values.get("place", [])
         place = entities.get("place")
         place_bit = 1 << places.index(place) if place in places else 0
@@ -235,7 +276,7 @@ class TextureModel:
 
         def introduced(index: int) -> bool:
             nonlocal named
-            needed = [thing for thing, mask in needs.get(index, ()) if not mask & place_bit]
+            needed = [thing for thing, mask in needs[index] if not mask & place_bit]
             if not needed:
                 return True
             if named is None:

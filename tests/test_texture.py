@@ -584,7 +584,7 @@ def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.
         values={"place": ["shore", "moor"]},
         lexicon={},
         sentence_count=len(sentences),
-        needs={"setting": needs},
+        needs={"setting": texture.Needs.of([needs.get(i, []) for i in range(len(sentences))])},
     )
 
 
@@ -669,3 +669,11 @@ def test_no_pool_sentence_calls_a_colour_the_thing(setting_learner: learning.Lea
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
     for entry in setting_learner.pool("setting", names):
         assert not any(thing in learning.LOOKS for thing, _ in setting_learner.needs(entry[0]))
+
+
+def test_what_pool_sentences_need_is_stored_and_read_back_as_it_was() -> None:
+    needed = [[("shaft", 0)], [], [("heather", 6), ("cairn", 1)]]
+    needs = texture.Needs.of(needed)
+    assert [needs[i] for i in range(3)] == needed
+    assert needs[3] == []  # a sentence past the end needs nothing
+    assert texture.Needs.from_builtins(needs.to_builtins()) == needs
