@@ -57,14 +57,19 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
+# The endings `stem` takes off, by a word's last letter (looked up, as it runs per word of
+# every draw of every dream).
+_ENDINGS = {"s": ("ness", "es", "s"), "g": ("ing",), "d": ("ed",), "y": ("ly",)}
+
+
 def stem(word: str) -> str:
     """A word without its ending, so that "settles" and "settle", "turns" and "turning",
     "cool" and "coolness" meet (near enough to tell a word said twice; not a lemma)."""
-    for ending in ("ness", "ing", "ed", "es", "s", "ly"):
+    for ending in _ENDINGS.get(word[-1:], ()):
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             word = word[: -len(ending)]
             break
-    return word.removesuffix("e")
+    return word[:-1] if word.endswith("e") else word
 
 
 class English:

@@ -273,42 +273,44 @@ class TextureModel:
         named: set[str] | None = None
         things = {stem(w) for value in entities.values() if value for w in _substance(value)}
         said = {stem(w) for w in _substance(near)} - things
+        earlier = [_substance(other) for other in avoid]
 
-        def introduced(index: int) -> bool:
+        def usable(index: int) -> str | None:
+            """The pool's sentence, filled, if it calls "the" thing only what the place
+            has or the dream has named, and says nothing `near` or `avoid` says."""
             nonlocal named
             needed = [thing for thing, mask in needs[index] if not mask & place_bit]
-            if not needed:
-                return True
-            if named is None:
-                named = _words_of(context)
-            return all(thing in named or _singular(thing) in named for thing in needed)
+            if needed:
+                if named is None:
+                    named = _words_of(context)
+                if not all(thing in named or _singular(thing) in named for thing in needed):
+                    return None
+            text = pool.text(index)
+            if any(stem(word) in said for word in _substance(text)):
+                return None
+            sentence = _fill(text, entities, english)
+            if sentence is None or not _fresh(sentence, avoid, earlier):
+                return None
+            return sentence
 
         # Draws are uniform over the pool (no clause is in it more than CLAUSE_USES times).
         # Some of the pool fits any dream: only a dream that little suits needs the whole
         # search.
         for _ in range(PROBES):
             index = rng.randrange(len(pool))
-            if pool.fits(index, wanted) and introduced(index):
-                sentence = _fill(pool.text(index), entities, english)
-                if sentence is not None and _fresh(sentence, avoid) and _new(sentence, said):
-                    return sentence
-        fitting = [i for i in pool.fitting(wanted) if introduced(i)]
+            if pool.fits(index, wanted) and (sentence := usable(index)) is not None:
+                return sentence
+        fitting = pool.fitting(wanted)
         while fitting:
-            index = fitting.pop(rng.randrange(len(fitting)))
-            sentence = _fill(pool.text(index), entities, english)
-            if sentence is not None and _fresh(sentence, avoid) and _new(sentence, said):
+            sentence = usable(fitting.pop(rng.randrange(len(fitting))))
+            if sentence is not None:
                 return sentence
         return None
 
 
-def _new(sentence: str, said: set[str]) -> bool:
-    """Whether the sentence says none of these (stemmed) words."""
-    return not any(stem(word) in said for word in _substance(sentence))
-
-
 def _words_of(text: str) -> set[str]:
     """The words of a text, and their singulars: what it has named."""
-    words = {_bare(word) for word in text.lower().split()}
+    words = {word.removesuffix("'s").strip("'-") for word in _WORD.findall(text.lower())}
     return words | {_singular(word) for word in words}
 
 
@@ -319,13 +321,14 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _fresh(sentence: str, earlier: set[str]) -> bool:
-    """Whether the sentence says something the dream's earlier texture has not: not the
-    same sentence, nor the same owl calling twice in other words."""
+def _fresh(sentence: str, earlier: set[str], substance: Sequence[set[str]]) -> bool:
+    """Whether the sentence says something the dream's earlier texture (`earlier`, whose
+    words of substance are `substance`) has not: not the same sentence, nor the same owl
+    calling twice in other words."""
     if sentence in earlier:
         return False
     words = _substance(sentence)
-    return all(len(words & _substance(other)) < ECHO_WORDS for other in earlier)
+    return all(len(words & other) < ECHO_WORDS for other in substance)
 
 
 def _substance(text: str) -> set[str]:
