@@ -249,8 +249,9 @@ _TEARS = (
 # grammar's boughs hang with fruit); nor does breath show in the cold of every place.
 _SKY = (
     r"\bsun (sinks|sank|sets|dips|goes (down|under)|slides|drops|is setting|is low|hangs|touches"
-    r"|lowers|falls)\b|\bsun(set|down)\b|\b(turns?|turning|goes|going|fades?|fading"
-    r"|shifts?|changes?) from [a-z]+ to [a-z]+\b|\bovercast\b|\b(cloudy|clouded)\b"
+    r"|lowers|falls|leaves|slips|is gone)\b|\bsun(set|down)\b"
+    r"|\b(turns?|turning|goes|going|fades?|fading|shifts?|changes?) from [a-z]+ to [a-z]+\b"
+    r"|\bovercast\b|\b(cloudy|clouded)\b"
     r"|\bclouds?\b(?! of)|\b(fog|foggy|haze|hazy)\b|\bblurs? into\b"
     r"|\b(turns?|goes) the colou?r of\b"
 )
