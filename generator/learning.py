@@ -147,7 +147,7 @@ _NOT_ONLY_BODY = frozenset(["ribs", "back", "head", "face", "mouth", "arms", "le
 # Uses it takes to make a word one of an object's own ("needle", "wick").
 OBJECT_WORD_USES = 5
 # Times each clause may be used in a movement's pool: no clause comes back night after night.
-CLAUSE_USES = 32
+CLAUSE_USES = 40
 # Entities whose clauses keep to the values they were written of, when they speak of them.
 KEPT = ("place", "artifact")
 # A clause that ends on one of these ("and I did not", "but I do") leans on words its own
@@ -257,7 +257,7 @@ _SKY = (
 )
 _SEASON = (
     r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
-    r"|blossom\w*|petals)\b(?!-)"
+    r"|blossom\w*|petals)\b(?!-)|\bfirst buds\b|\bbuds? (open|break|swell)\w*"
 )
 _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
 # Where the dreamer is and how they hold themselves, and where the object is and whether it
@@ -299,7 +299,7 @@ _IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
 # The setting and the object come at dusk; night falls later, in the grammar's own words.
 _NIGHTFALL = (
     r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
-    r"|\bnightfall\b"
+    r"|\bnightfall\b|\bstars (prick|gather|come out|show|appear)\w*"
 )
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"

@@ -397,6 +397,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("The snowfield glitters, and the snow turns the colour of embers.", True),
         ("Snow clouds are gathering on the mountain.", True),
         ("The orchard is bare in midwinter.", True),
+        ("The rows stretch on ahead; the first buds open along every branch.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
         ("Cloud has come down over the mountain, and a crack travels up the valley.", True),
@@ -495,6 +496,7 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     early = re.compile(learning.FORBIDDEN[movement])
     assert early.search("night lies on the {place}, and i let my eyes half close.")
     assert early.search("night is settling over the dunes, and a wave slides back.")
+    assert early.search("the summit is still warm; the first stars prick out above the ridge.")
     assert not early.search("the {place} turns a deep rose, and the first star shows.")
     assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
 
