@@ -134,19 +134,21 @@ class Dreamer:
         texture_rng = random.Random(f"{seed}:texture")
         stages: list[Stage] = []
         used: set[str] = set()
+        # What the dream has named so far, which texture may call "the" thing.
+        named: set[str] = set()
         for name in grammar.MOVEMENTS:
             own = plot.texts[name]
             after = name != grammar.MOVEMENTS[-1]  # nothing after the release's waking
-            # What the dream has named so far, which texture may call "the" thing, and the
-            # sentences it may go beside, whose words it does not say again.
-            context = "\n".join([*(stage.text for stage in stages), own])
+            named |= texture.words_of(own)
+            # The sentences texture may go beside, whose words it does not say again.
             beside = movements.beside_texture(own, after)
             sentence = self.texture.sentence(
-                name, plot.entities, texture_rng, used, self.english, context, beside
+                name, plot.entities, texture_rng, used, self.english, named, beside
             )
             offered = () if sentence is None else (sentence,)
             text, woven = movements.weave(own, offered, texture_rng, after)
             used.update(woven)
+            named.update(*map(texture.words_of, woven))
             stages.append(Stage(name, text, woven))
         self.english.save(self._cache_dir)  # only writes when it learned a word
         return Dream(seed=seed, title=plot.title, stages=tuple(stages), entities=plot.entities)

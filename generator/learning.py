@@ -534,10 +534,10 @@ class Learner:
         needed: list[tuple[str, int]] = []
         places: list[str] = profile["values"]
         for thing in _definites(text.lower().split(), self.nouns, self.verbs):
-            seen = counts.get(thing) or counts.get(_singular(thing))
             if thing in LOOKS or thing in NAMED_FIRST:  # "the white", "the water" of what?
                 needed.append((thing, 0))
                 continue
+            seen = counts.get(thing) or counts.get(_singular(thing))
             if (thing in BODY and thing not in _NOT_ONLY_BODY) or (
                 seen is not None and 2 * sum(map(bool, seen)) >= len(seen)
             ):
@@ -1061,7 +1061,7 @@ def learn(passages: Sequence[Passage], lexicon: Mapping[str, set[str]]) -> Learn
         seen_pieces=frozenset(pieces),
         verbs=frozenset(verbs - NOT_VERBS),
         nouns=_nouns(read, verbs - NOT_VERBS),
-        scenery_uses=_scenery_uses(passages, read),
+        scenery_uses=_word_uses(*_describing(passages, read))[0]["place"],
         kept=kept,
         stories=frozenset(stories),
         bound=bound,
@@ -1300,18 +1300,11 @@ def _word_uses(passages: Sequence[Passage], read: Read) -> tuple[Uses, dict[str,
     return uses, values
 
 
-def _scenery_uses(passages: Sequence[Passage], read: Read) -> dict[str, Counter[str]]:
-    """word -> place -> how often the passages that describe the place (those of
-    SCENERY_MOVEMENTS) use it: "shingle" on the island, not "phrase" in the canyon, whose
-    passages speak of it only in a memory."""
-    uses: dict[str, Counter[str]] = {}
-    for passage, sentences in zip(passages, read, strict=True):
-        place = passage.tags.get("place")
-        if place is not None and passage.movement in SCENERY_MOVEMENTS:
-            for word in _bare_words(sentences):
-                if word:
-                    uses.setdefault(word, Counter())[place] += 1
-    return uses
+def _describing(passages: Sequence[Passage], read: Read) -> tuple[list[Passage], Read]:
+    """The passages that describe their place (those of SCENERY_MOVEMENTS), as read: they
+    tell "shingle" on the island, where a memory tells "phrase" in the canyon."""
+    kept = [i for i, p in enumerate(passages) if p.movement in SCENERY_MOVEMENTS]
+    return [passages[i] for i in kept], [read[i] for i in kept]
 
 
 def _profiles(uses: Uses, values: dict[str, set[str]]) -> dict[str, Profile]:

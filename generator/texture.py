@@ -11,7 +11,7 @@ import hashlib
 import random
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,17 +101,14 @@ class Pool:
 
     @classmethod
     def of(cls, entries: Sequence[Entry]) -> Pool:
-        starts = array.array("q", [0])
-        for entry in entries:
-            starts.append(starts[-1] + len(entry[0]) + 1)
-        joined = "".join(f"{entry[0]}\n" for entry in entries)
+        joined, starts = _flat([entry[0] for entry in entries])
         return cls(joined, starts, _masks(entries))
 
     def __len__(self) -> int:
         return len(self.starts) - 1
 
     def text(self, index: int) -> str:
-        return self.joined[self.starts[index] : self.starts[index + 1] - 1]
+        return _line(self.joined, self.starts, index)
 
     def to_builtins(self) -> dict[str, Any]:
         return {
@@ -140,6 +137,19 @@ class Pool:
         return list(found)
 
 
+def _flat(lines: Sequence[str]) -> tuple[str, array.array[int]]:
+    """Lines as one string, each followed by a newline, and where each starts (and where
+    the next would start)."""
+    starts = array.array("q", [0])
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    return "".join(f"{line}\n" for line in lines), starts
+
+
+def _line(joined: str, starts: Sequence[int], index: int) -> str:
+    return joined[starts[index] : starts[index + 1] - 1]
+
+
 def _masks(entries: Sequence[Entry]) -> list[int]:
     return [mask for entry in entries for mask in entry[1:]]
 
@@ -166,16 +176,12 @@ class Needs:
 
     @classmethod
     def of(cls, needs: Sequence[Sequence[tuple[str, int]]]) -> Needs:
-        lines = [" ".join(f"{thing} {mask}" for thing, mask in needed) for needed in needs]
-        starts = array.array("q", [0])
-        for line in lines:
-            starts.append(starts[-1] + len(line) + 1)
-        return cls("".join(f"{line}\n" for line in lines), starts)
+        return cls(*_flat([" ".join(f"{t} {mask}" for t, mask in n) for n in needs]))
 
     def __getitem__(self, index: int) -> list[tuple[str, int]]:
         if index + 1 >= len(self.starts):
             return []
-        words = self.joined[self.starts[index] : self.starts[index + 1] - 1].split()
+        words = _line(self.joined, self.starts, index).split()
         return [(words[i], int(words[i + 1])) for i in range(0, len(words), 2)]
 
     def __eq__(self, other: object) -> bool:
@@ -244,13 +250,13 @@ class TextureModel:
         rng: random.Random,
         avoid: set[str],
         english: English,
-        context: str = "",
+        named: Collection[str] = frozenset(),
         near: str = "",
     ) -> str | None:
         """A sentence for `movement` that suits the dream's entities, or None (`english`:
         the run's articles and plurals, for the dream's things put in its slots). It calls
-        nothing "the" thing that neither the dream's place has nor `context` (the dream's
-        text so far) has named, and says no word of substance that `near` (the text it
+        nothing "the" thing that neither the dream's place has nor the dream has `named` so
+        far (see `words_of`), and says no word of substance that `near` (the text it
         goes into) says, but the dream's own things ("the snow keeps me" after "the snow
         takes my weight")."""
         wanted = []
@@ -270,7 +276,6 @@ class TextureModel:
         places = self.values.get("place", [])
         place = entities.get("place")
         place_bit = 1 << places.index(place) if place in places else 0
-        named: set[str] | None = None
         things = {stem(w) for value in entities.values() if value for w in _substance(value)}
         said = {stem(w) for w in _substance(near)} - things
         earlier = [_substance(other) for other in avoid]
@@ -278,13 +283,9 @@ class TextureModel:
         def usable(index: int) -> str | None:
             """The pool's sentence, filled, if it calls "the" thing only what the place
             has or the dream has named, and says nothing `near` or `avoid` says."""
-            nonlocal named
             needed = [thing for thing, mask in needs[index] if not mask & place_bit]
-            if needed:
-                if named is None:
-                    named = _words_of(context)
-                if not all(thing in named or _singular(thing) in named for thing in needed):
-                    return None
+            if not all(thing in named or _singular(thing) in named for thing in needed):
+                return None
             text = pool.text(index)
             if any(stem(word) in said for word in _substance(text)):
                 return None
@@ -308,8 +309,8 @@ class TextureModel:
         return None
 
 
-def _words_of(text: str) -> set[str]:
-    """The words of a text, and their singulars: what it has named."""
+def words_of(text: str) -> set[str]:
+    """The words of a text, and their singulars: what it names, for `TextureModel.sentence`."""
     words = {word.removesuffix("'s").strip("'-") for word in _WORD.findall(text.lower())}
     return words | {_singular(word) for word in words}
 

@@ -594,10 +594,11 @@ def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.
 def _choices(
     model: texture.TextureModel, place: str, context: str = "", near: str = ""
 ) -> set[str | None]:
+    named = texture.words_of(context)
     return {
         model.sentence(
             "setting", {"place": place}, random.Random(seed), set(), english.English(),
-            context, near,
+            named, near,
         )
         for seed in range(30)
     }  # fmt: skip
