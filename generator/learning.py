@@ -251,7 +251,7 @@ _SKY = (
     r"\bsun (sinks|sank|sets|dips|goes (down|under)|slides|drops|is setting|is low|hangs|touches"
     r"|lowers|falls|leaves|slips|is gone)\b|\bsun(set|down)\b"
     r"|\b(turns?|turning|goes|going|fades?|fading|shifts?|changes?) from [a-z]+ to [a-z]+\b"
-    r"|\bovercast\b|\b(cloudy|clouded)\b"
+    r"|\bovercast\b|\b(cloudy|clouded)\b|\b(low|setting|sinking) sun\b"
     r"|\bclouds?\b(?! of)|\b(fog|foggy|haze|hazy)\b|\bblurs? into\b"
     r"|\b(turns?|goes) the colou?r of\b"
 )

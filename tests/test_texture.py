@@ -404,6 +404,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("The cloud thins, and a marmot whistles from the scree.", True),
         ("The desert cools the moment the sun goes under.", True),
         ("The sun leaves the rim of the canyon; each ledge runs off into shadow.", True),
+        ("A drift curls over into a frozen wave, while the low sun rims the rock.", True),
         ("The birches lean over me, and the stars over the forest blur into haze.", True),
         ("The moss is wet through, and I listen from the fog without any fear.", True),
         ("A cloud of midges hangs over the reeds.", False),
