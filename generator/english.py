@@ -72,6 +72,10 @@ def stem(word: str) -> str:
     return word[:-1] if word.endswith("e") else word
 
 
+# Creatures whose plural is the word itself, where inflect adds an "s" ("grouses").
+SAME_PLURAL = frozenset(["grouse", "snipe", "chamois", "bison", "ptarmigan", "teal", "wigeon"])
+
+
 class English:
     """inflect's articles and plurals for one run (a `Dreamer`, a corpus being learned, an
     evaluation), each word asked about once and kept on disk between runs: importing and
@@ -103,6 +107,8 @@ class English:
         return known
 
     def plural(self, word: str) -> str:
+        if word in SAME_PLURAL:
+            return word
         known = self.words["s"].get(word)
         if known is None:
             known = self.words["s"][word] = self.engine().plural_noun(word)

@@ -126,6 +126,10 @@ DESCRIBING = frozenset(
 # Uses in a place's text that make a thing part of that place, which texture may call "the"
 # thing there without the dream having named it ("the shingle" of an island).
 KNOWN_USES = 2
+# A thing used this often in this share of the places is everywhere ("the light", "the
+# way", "the edge"), and texture may call it "the" thing in any dream; "the surf", "the
+# square" and "the creases", said now and then in half the places, are not.
+EVERYWHERE_USES, EVERYWHERE_SHARE = 2, 2 / 3
 # The movements whose passages describe their place, not a memory or a feeling.
 SCENERY_MOVEMENTS = frozenset(["setting", "journey", "release"])
 _DESCRIBING_ALL = DESCRIBING | LOOKS
@@ -236,6 +240,7 @@ _RAINING = (
     r"|\brain (is |was )?(fall|drum|patter|pour|beat|lash|drip|sweep|blow|spatter|hiss|shine|tap"
     r"|run|come|start)\w*|\b(fine|soft|light|heavy|steady|cold|warm|thin) rain\b"
     r"|\b(run|running|runs|drum|drums|streams?|streaming) with rain\b|\b(in|through) the rain\b"
+    r"|\brain (has|had) (stopped|passed|cleared|eased|gone)\b|\bafter (the )?rain\b"
 )
 # Tears are the grammar's to shed, once, in the revelation: texture that weeps ("I cry now",
 # "my eyes blur") weeps again beside them, or before there is anything to weep for.
@@ -280,6 +285,24 @@ _STAGING = (
     r"|\bi (set|put|lay|place|leave|prop|tuck) (the|my) \{object"
     r"|\b(sea|world|snow|sand|flakes|storm|light|flame|town) inside\b"
     r"(?! (the|a|an|my|it|its|me|of))"
+    r"|\bmy knees\b|\b(on|against) my chest\b"
+    r"|\bmy (hands|fingers|arms) (fold|fall|drop|hang|open|unclench)"
+)
+# What the dreamer does with the object, and where they hold it, is the grammar's to tell,
+# from the first touch to the letting go: texture that turns it over, opens it, holds it to
+# an ear or tucks it under an arm does it a second time, or in a way the grammar's hands
+# cannot ("I open the music box" after the lid is up; "the needle lies quiet on my chest"
+# with the compass in a palm).
+_HANDLING = (
+    r"\bi (close|tuck|hang|turn|tilt|tip|shake|wind|open|shut|lift|raise|cup|press|hold|set"
+    r"|put|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
+    r"|spin|twist|flip|bring|draw|pull|swing|polish|ring|strike|shield|clasp|unclasp|weigh"
+    r"|toss|roll|cradle|hug|nurse|balance|grasp|tighten|hook|shift|move|rest)\b"
+    r"[a-z ]{0,12}\b(the|my) (\{object|[a-z]+ \{object)"
+    r"|\bmy (fingers|hand|hands|palms?|grip) (close|closes|tighten|tightens|curl|curls)"
+    r"|\bi (close|curl|tighten|wrap|fold) my (fingers|hand|hands)\b"
+    r"|\{object\}s? (lies|rests|sits|hums|warms|grows warm|stays|is)"
+    r"[a-z ]{0,12}\b(in|on|against|under|at) my\b"
 )
 # What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
 # "my own small light" where the object sheds none, a heart that "falls into step" with
@@ -296,10 +319,21 @@ _DUSK_COMES = (
 )
 # Before the release, the object is in the dreamer's hands, not in the water.
 _IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
-# The setting and the object come at dusk; night falls later, in the grammar's own words.
+# The setting and the object come at dusk; night falls later, in the grammar's own words,
+# with the moon, the starlight and the small hours after it.
 _NIGHTFALL = (
     r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
-    r"|\bnightfall\b|\bstars (prick|gather|come out|show|appear)\w*"
+    r"|\bnightfall\b|\bstars (prick|gather|come out|show|appear|begin|start)\w*"
+    r"|\bmoon\w*|\bstar(light|lit)\b|\bmidnight\b"
+)
+# Once the walk is under way, the day's last light has gone: no afterglow in the journey or
+# the release.
+_DAY_GONE = r"\bafterglow\b|\blast (light|of the (light|day|sun))\b|\bmidnight\b"
+# The dream's dusk is calm, as the grammar tells it: no gale, no breakers.
+_CALM = (
+    r"\bwind (flattens|howls|roars|whips|batters|tears|gusts|buffets|rages|shrieks|screams)\b"
+    r"|\bwaves (break|crash|pound|boom)\w*|\bsurf (breaks|booms|pounds|roars|crashes)\b"
+    r"|\bbreakers\b|\bbreak white\b"
 )
 _WATERS = (
     r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
@@ -326,13 +360,15 @@ _PART = re.compile(
 FORBIDDEN: dict[str | None, str] = {
     None: (
         f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
+        f"|{_HANDLING}|{_CALM}"
     ),
     "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
     "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
     "revelation": f"{_LETTING_GO}|{_IN_THE_WATER}",
-    "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}",
+    "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}|{_DAY_GONE}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
+        f"|{_DAY_GONE}"
     ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
@@ -539,9 +575,10 @@ class Learner:
                 continue
             seen = counts.get(thing) or counts.get(_singular(thing))
             if (thing in BODY and thing not in _NOT_ONLY_BODY) or (
-                seen is not None and 2 * sum(map(bool, seen)) >= len(seen)
+                seen is not None
+                and sum(uses >= EVERYWHERE_USES for uses in seen) >= EVERYWHERE_SHARE * len(seen)
             ):
-                continue  # the dreamer's body, or a thing of half the places or more
+                continue  # the dreamer's body, or a thing of (nearly) every place
             scenery = self.scenery_uses
             where = scenery.get(thing) or scenery.get(_singular(thing)) or Counter[str]()
             mask = 0

@@ -23,9 +23,9 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 61
+MODEL_FORMAT = 63
 # Words of substance two texture sentences of one dream may share, at most, less one.
-ECHO_WORDS = 3
+ECHO_WORDS = 2
 # Random draws from the pool, looking for a sentence that suits the dream, before the
 # whole pool is searched.
 PROBES = 200
@@ -278,7 +278,8 @@ class TextureModel:
         place_bit = 1 << places.index(place) if place in places else 0
         things = {stem(w) for value in entities.values() if value for w in _substance(value)}
         said = {stem(w) for w in _substance(near)} - things
-        earlier = [_substance(other) for other in avoid]
+        own = {w for value in entities.values() if value for w in _substance(value)}
+        earlier = [_substance(other) - own for other in avoid]
 
         def usable(index: int) -> str | None:
             """The pool's sentence, filled, if it calls "the" thing only what the place
@@ -290,7 +291,7 @@ class TextureModel:
             if any(stem(word) in said for word in _substance(text)):
                 return None
             sentence = _fill(text, entities, english)
-            if sentence is None or not _fresh(sentence, avoid, earlier):
+            if sentence is None or not _fresh(sentence, avoid, earlier, own):
                 return None
             return sentence
 
@@ -322,13 +323,15 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _fresh(sentence: str, earlier: set[str], substance: Sequence[set[str]]) -> bool:
+def _fresh(
+    sentence: str, earlier: set[str], substance: Sequence[set[str]], own: Collection[str] = ()
+) -> bool:
     """Whether the sentence says something the dream's earlier texture (`earlier`, whose
     words of substance are `substance`) has not: not the same sentence, nor the same owl
-    calling twice in other words."""
+    calling twice in other words (the dream's `own` place and object may come back)."""
     if sentence in earlier:
         return False
-    words = _substance(sentence)
+    words = _substance(sentence) - set(own)
     return all(len(words & other) < ECHO_WORDS for other in substance)
 
 

@@ -24,7 +24,8 @@ def test_a_chooses_by_sound(word: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("word", "expected"),
     [("leaf", "leaves"), ("child", "children"), ("box", "boxes"), ("music box", "music boxes"),
-     ("butterfly", "butterflies"), ("moth", "moths"), ("firefly", "fireflies")],
+     ("butterfly", "butterflies"), ("moth", "moths"), ("firefly", "fireflies"),
+     ("grouse", "grouse"), ("golden plover", "golden plovers"), ("snipe", "snipe")],
 )  # fmt: skip
 def test_s_makes_real_plurals(word: str, expected: str) -> None:
     assert english.s(word) == expected

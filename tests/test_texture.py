@@ -53,7 +53,9 @@ def test_no_texture_sentence_is_a_corpus_sentence(two_hundred_dreams: list[Dream
 
 def test_texture_differs_between_dreams(two_hundred_dreams: list[Dream]) -> None:
     sentences = [s for d in two_hundred_dreams for stage in d.stages for s in stage.texture]
-    assert len(set(sentences)) >= 0.9 * len(sentences)
+    # Texture keeps away from the object and from things the dream has not named, which
+    # leaves fewer sentences to a place than it might have: 85% is what that allows.
+    assert len(set(sentences)) >= 0.85 * len(sentences)
 
 
 def test_nearly_every_dream_has_texture(two_hundred_dreams: list[Dream]) -> None:
@@ -360,6 +362,7 @@ def test_a_part_of_an_object_is_said_only_if_written_of_some_object(
         ("A fine drizzle drifts in from the sea.", True),
         ("Rain is falling on the moor.", True),
         ("The gutters run with rain.", True),
+        ("Rain has stopped in the forest; the needles underfoot smell of resin.", True),
         ("The air smells of ripe fruit and rain.", False),
         ("The stars gather in the rainwater.", False),
         ("The roses there are heavy with rain.", False),
@@ -498,6 +501,10 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     assert early.search("night lies on the {place}, and i let my eyes half close.")
     assert early.search("night is settling over the dunes, and a wave slides back.")
     assert early.search("the summit is still warm; the first stars prick out above the ridge.")
+    assert early.search("the moon rises over the snowfield, and the snow glimmers faintly.")
+    assert early.search("stars begin to show above the {place}, and an owl calls.")
+    assert early.search("the city is still hot after midnight, and every window is dark.")
+    assert early.search("the snow glimmers faintly in the starlight.")
     assert not early.search("the {place} turns a deep rose, and the first star shows.")
     assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
 
@@ -523,7 +530,16 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("I carry my own small light now; a raven croaks once above the ledges.", True),
         ("Alpenglow burns on the summit snows, and my heart falls into step.", True),
         ("I go on, and my body slips through like smoke.", True),
-        ("The {object} lies in my palm, and an owl calls.", False),
+        ("The {object} lies in my palm, and an owl calls.", True),
+        ("I close my fingers around the stone, and the dust turns under a green lamp.", True),
+        ("I turn the {object} over; a kingfisher flashes low over the dark water.", True),
+        ("I hold the {object} to my ear; the {place} opens to meet my steps.", True),
+        ("I open the {object} with cold fingers; the reeds rattle in a low wind.", True),
+        ("The needle lies quiet on my chest; a low murmur draws me on.", True),
+        ("The crust creaks beneath my boots, and my hands fall open at my sides.", True),
+        ("The snow creaks under my knees, and the light goes.", True),
+        ("I follow the {object} down a sloping gallery.", False),
+        ("I hold my breath, and the owl calls.", False),
         ("I walk on, and the roots reach into the shallows.", False),
         ("My heart falls into step with the waves.", False),
     ],
@@ -564,9 +580,12 @@ def test_a_noun_is_a_word_that_ends_a_phrase_after_a_determiner(tmp_path: Path) 
 def test_a_thing_only_some_places_have_is_known_where_their_text_often_names_it(
     tmp_path: Path,
 ) -> None:
-    shore = "The shingle rattles, and the shingle shifts. I walk on the shingle by the water.\n"
-    moor = "The heather is dark, and the wind drops. I walk on by the peat.\n"
-    forest = "The wind drops, and the dark is kind. I walk on under the trees.\n"
+    shore = (
+        "The shingle rattles, and the shingle shifts in the wind. I walk on the shingle by "
+        "the water. The wind drops, and the dark comes.\n"
+    )
+    moor = "The heather is dark, and the wind drops. I walk on in the wind and the dark.\n"
+    forest = "The wind drops, and the dark is kind. I walk on under the trees in the dark.\n"
     (tmp_path / "setting.txt").write_text(
         f"%% place: shore\n{shore}\n%% place: moor\n{moor}\n%% place: forest\n{forest}",
         encoding="utf-8",
@@ -578,6 +597,26 @@ def test_a_thing_only_some_places_have_is_known_where_their_text_often_names_it(
     assert needed == {"shingle": 1 << places.index("shore")}
     assert learner.needs("My hands are warm, and the dark is kind.") == []
     assert learner.needs("The wind drops, and the water stills.") == [("water", 0)]
+
+
+def test_a_thing_said_now_and_then_in_most_places_is_still_not_everywhere(
+    tmp_path: Path,
+) -> None:
+    passages = {
+        "shore": "The surf booms, and the light goes. I walk in the light by the surf.",
+        "moor": "The light goes, and the surf is far off. I walk on in the light.",
+        "forest": "The light goes, and I hear the surf. I walk on in the light.",
+    }
+    (tmp_path / "setting.txt").write_text(
+        "\n".join(f"%% place: {place}\n{text}\n" for place, text in passages.items()),
+        encoding="utf-8",
+    )
+    learner = learning.learn(learning.read_passages([tmp_path / "setting.txt"]), {})
+    places = learner.profiles["place"]["values"]
+    # Every place says "surf", but only the shore says it often: it is the shore's thing.
+    assert learner.needs("I walk on, and I hear the surf.") == [
+        ("surf", 1 << places.index("shore"))
+    ]
 
 
 def _model(*sentences: str, needs: dict[int, list[tuple[str, int]]]) -> texture.TextureModel:
@@ -662,6 +701,29 @@ def test_before_the_release_the_object_is_not_in_the_water(movement: str) -> Non
     forbidden = re.compile(learning.FORBIDDEN[movement])
     assert forbidden.search("the {object} rides the water, and i walk on, unhurried.")
     assert not forbidden.search("the {object} glows, and the water is still.")
+
+
+@pytest.mark.parametrize("movement", ["journey", "release"])
+def test_once_the_walk_is_under_way_the_days_last_light_has_gone(movement: str) -> None:
+    late = re.compile(learning.FORBIDDEN[movement])
+    assert late.search("a curlew calls over the bog, and the last light slides off the tor.")
+    assert late.search("the {place} lies pale under a green afterglow.")
+    assert not late.search("a curlew calls over the bog, and the light goes.")
+    assert not re.search(learning.FORBIDDEN["setting"], "the {place} lies under an afterglow.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("Waves break white around the {place}, and the turf is springy underfoot.", True),
+        ("The {place} wind flattens the dune grass around me.", True),
+        ("Surf booms on every side, and the petrels flutter in.", True),
+        ("A small wave laps at the stones, and the wind drops.", False),
+        ("The wind hums in the marram, and a gull settles.", False),
+    ],
+)
+def test_texture_keeps_the_dusk_calm(sentence: str, forbidden: bool) -> None:
+    assert bool(re.search(learning.FORBIDDEN[None], sentence.lower())) is forbidden
 
 
 def test_a_clause_that_ends_on_there_points_back(small_corpus: Path) -> None:
