@@ -126,10 +126,15 @@ DESCRIBING = frozenset(
 # Uses in a place's text that make a thing part of that place, which texture may call "the"
 # thing there without the dream having named it ("the shingle" of an island).
 KNOWN_USES = 2
-# A thing used this often in this share of the places is everywhere ("the light", "the
-# way", "the edge"), and texture may call it "the" thing in any dream; "the surf", "the
-# square" and "the creases", said now and then in half the places, are not.
-EVERYWHERE_USES, EVERYWHERE_SHARE = 2, 2 / 3
+# What every dream at dusk has, which texture may call "the" thing in any of them. Anything
+# else needs the dream to have named it, or its place's scenery to: "the gate", "the stone",
+# "the desk" and "the surf" are in the corpus's text of most places, but not in every dream.
+AMBIENT = frozenset(
+    ["air", "dark", "darkness", "dusk", "evening", "night", "light", "sky", "wind", "breeze",
+     "quiet", "silence", "stillness", "hush", "cold", "chill", "warmth", "heat", "ground",
+     "earth", "world", "way", "day", "moment", "time", "distance", "horizon", "dew", "shadow",
+     "shadows", "hour", "dream", "scent", "smell", "sound", "sounds", "gloom", "half-light"]
+)  # fmt: skip
 # The movements whose passages describe their place, not a memory or a feeling.
 SCENERY_MOVEMENTS = frozenset(["setting", "journey", "release"])
 _DESCRIBING_ALL = DESCRIBING | LOOKS
@@ -263,6 +268,7 @@ _SKY = (
 _SEASON = (
     r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
     r"|blossom\w*|petals)\b(?!-)|\bfirst buds\b|\bbuds? (open|break|swell)\w*"
+    r"|\b(orchard|trees|branches|boughs|wood|forest|garden) (is|are|stands?|lies) bare\b"
 )
 _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
 # Where the dreamer is and how they hold themselves, and where the object is and whether it
@@ -342,6 +348,20 @@ _WATERS = (
 # What sinks, bobs or goes under in the release is the object let go ("the gold sinks onto the
 # weed", "the brass case sinks"), which the grammar tells; stars and the place may sink.
 _GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on the bottom)\b"
+# The dream ends once, in the grammar's last lines: the release's texture does not fade the
+# place out or carry the dreamer off to sleep before they have lain down.
+_ENDING = (
+    r"\b(fades?|fading|dims?|dimming|blurs?|sinks?) (away|out|to|into)\b|\bcarr(y|ies) the dream"
+    r"|\binto sleep\b|\bsleep (comes|takes)\b|\brocks? me\b|\bfades\b(?! from)"
+)
+# A life told in passing ("I climbed my first hill at six", "shut for twenty years", "I have
+# always loved the tide") is its passage's story, which the dream does not have.
+_BIOGRAPHY = (
+    r"\bfor (two|three|four|five|ten|twenty|thirty|forty|fifty|many|so many)"
+    r" (years|summers|winters|months|weeks)\b|\byears ago\b"
+    r"|\bi have always\b|\bat (five|six|seven|eight|nine|ten|eleven|twelve)\b"
+    r"|^one moment\b"
+)
 # The release lies down (or curls up) once, in the grammar's last lines.
 _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
 # Movements whose texture must not speak of the object: in the setting it has not come yet,
@@ -360,7 +380,7 @@ _PART = re.compile(
 FORBIDDEN: dict[str | None, str] = {
     None: (
         f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
-        f"|{_HANDLING}|{_CALM}"
+        f"|{_HANDLING}|{_CALM}|{_BIOGRAPHY}"
     ),
     "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
     "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
@@ -368,7 +388,7 @@ FORBIDDEN: dict[str | None, str] = {
     "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}|{_DAY_GONE}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
-        f"|{_DAY_GONE}"
+        f"|{_DAY_GONE}|{_ENDING}"
     ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
@@ -558,7 +578,8 @@ class Learner:
         return entries
 
     def needs(self, text: str) -> list[tuple[str, int]]:
-        """The things a pool sentence calls "the" thing that not every place has, each with
+        """The things a pool sentence calls "the" thing that not every dream has (AMBIENT and
+        the dreamer's BODY aside), each with
         a mask of the places (bits over the place values) whose scenery (SCENERY_MOVEMENTS)
         names it KNOWN_USES times or more; none for a colour or a thing in NAMED_FIRST ("into
         the white", "the water"). Anywhere else the dream must have named it first: "the
@@ -566,19 +587,14 @@ class Learner:
         profile = self.profiles.get("place")
         if profile is None:
             return []
-        counts: dict[str, list[int]] = profile["counts"]
         needed: list[tuple[str, int]] = []
         places: list[str] = profile["values"]
         for thing in _definites(text.lower().split(), self.nouns, self.verbs):
             if thing in LOOKS or thing in NAMED_FIRST:  # "the white", "the water" of what?
                 needed.append((thing, 0))
                 continue
-            seen = counts.get(thing) or counts.get(_singular(thing))
-            if (thing in BODY and thing not in _NOT_ONLY_BODY) or (
-                seen is not None
-                and sum(uses >= EVERYWHERE_USES for uses in seen) >= EVERYWHERE_SHARE * len(seen)
-            ):
-                continue  # the dreamer's body, or a thing of (nearly) every place
+            if (thing in BODY and thing not in _NOT_ONLY_BODY) or thing in AMBIENT:
+                continue  # the dreamer's body, or what every dream at dusk has
             scenery = self.scenery_uses
             where = scenery.get(thing) or scenery.get(_singular(thing)) or Counter[str]()
             mask = 0

@@ -23,7 +23,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 63
+MODEL_FORMAT = 65
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 2
 # Random draws from the pool, looking for a sentence that suits the dream, before the
@@ -278,8 +278,8 @@ class TextureModel:
         place_bit = 1 << places.index(place) if place in places else 0
         things = {stem(w) for value in entities.values() if value for w in _substance(value)}
         said = {stem(w) for w in _substance(near)} - things
-        own = {w for value in entities.values() if value for w in _substance(value)}
-        earlier = [_substance(other) - own for other in avoid]
+        mine = {w for value in entities.values() if value for w in _substance(value)}
+        earlier = [_substance(other) - mine for other in avoid]
 
         def usable(index: int) -> str | None:
             """The pool's sentence, filled, if it calls "the" thing only what the place
@@ -291,7 +291,7 @@ class TextureModel:
             if any(stem(word) in said for word in _substance(text)):
                 return None
             sentence = _fill(text, entities, english)
-            if sentence is None or not _fresh(sentence, avoid, earlier, own):
+            if sentence is None or not _fresh(sentence, avoid, earlier, mine):
                 return None
             return sentence
 

@@ -400,6 +400,7 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("The snowfield glitters, and the snow turns the colour of embers.", True),
         ("Snow clouds are gathering on the mountain.", True),
         ("The orchard is bare in midwinter.", True),
+        ("The orchard is bare, and the air smells of cider.", True),
         ("The rows stretch on ahead; the first buds open along every branch.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
@@ -724,6 +725,42 @@ def test_once_the_walk_is_under_way_the_days_last_light_has_gone(movement: str) 
 )
 def test_texture_keeps_the_dusk_calm(sentence: str, forbidden: bool) -> None:
     assert bool(re.search(learning.FORBIDDEN[None], sentence.lower())) is forbidden
+
+
+def test_the_release_texture_does_not_end_the_dream_before_the_grammar_does() -> None:
+    release = re.compile(learning.FORBIDDEN["release"])
+    assert release.search("the grass is heavy with dew, and the orchard fades to a white blur.")
+    assert release.search("the forest gives way to a clearing, and my breathing slows into sleep.")
+    assert release.search("a dune shifts, and the {place} carries the dream away on the wind.")
+    assert not release.search("the colour fades from the sky, and an owl calls.")
+    assert not re.search(learning.FORBIDDEN["journey"], "the path fades into the dark.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("The locket has been shut for twenty years; the orchard is heavy with fruit.", True),
+        ("I climbed my first hill at six, and I walk as though I were very young.", True),
+        ("The island is small, and I have always loved the tide.", True),
+        ("I avoided the lawn, and the borders went wild for three summers.", True),
+        ("One moment the peaks are gold; the meadow turns pale blue around me.", True),
+        ("A moment later the owl calls, and the reeds lean.", False),
+    ],
+)
+def test_texture_tells_no_life_in_passing(sentence: str, forbidden: bool) -> None:
+    assert bool(re.search(learning.FORBIDDEN[None], sentence.lower())) is forbidden
+
+
+def test_only_what_every_dream_at_dusk_has_needs_no_naming(tmp_path: Path) -> None:
+    text = "The gate creaks, and the dark is cold.\n"
+    (tmp_path / "setting.txt").write_text(
+        "".join(f"%% place: {place}\n{text}\n" for place in ("shore", "moor", "forest")),
+        encoding="utf-8",
+    )
+    learner = learning.learn(learning.read_passages([tmp_path / "setting.txt"]), {})
+    # Every place's text has a gate, but a dream has one only once it names it.
+    assert learner.needs("The wind drops, and the gate creaks.") == [("gate", 0)]
+    assert learner.needs("The wind drops, and the dark comes down.") == []
 
 
 def test_a_clause_that_ends_on_there_points_back(small_corpus: Path) -> None:
