@@ -351,7 +351,7 @@ _GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on 
 # The dream ends once, in the grammar's last lines: the release's texture does not fade the
 # place out or carry the dreamer off to sleep before they have lain down.
 _ENDING = (
-    r"\b(fades?|fading|dims?|dimming|blurs?|sinks?) (away|out|to|into)\b|\bcarr(y|ies) the dream"
+    r"\b(fades?|fading|dims?|dimming|blurs?) (away|out|to|into)\b|\bcarr(y|ies) the dream"
     r"|\binto sleep\b|\bsleep (comes|takes)\b|\brocks? me\b|\bfades\b(?! from)"
 )
 # A life told in passing ("I climbed my first hill at six", "shut for twenty years", "I have
