@@ -64,7 +64,7 @@ LINKS = frozenset([";", ", and", ", while", ", as", ", then", "; and", "; then"]
 # "again"): in a clause taken from its sentence they point at nothing.
 ANAPHORA = frozenset(
     ["other", "others", "another", "more", "too", "also", "same", "such", "those", "these",
-     "rest", "second", "again", "either", "neither", "likewise", "instead", "latter",
+     "rest", "second", "again", "real", "either", "neither", "likewise", "instead", "latter",
      "former", "both"]
 )  # fmt: skip
 # First words that point back in the same way ("That is my life", "Then it stops").
@@ -181,7 +181,11 @@ NOT_VERBS = frozenset(
      "never", "not", "no", "that", "this", "up", "down", "out", "back", "away", "here",
      "there", "now", "then", "once", "myself", "itself", "i", "it", "we", "they", "you", "me",
      "my", "its", "also", "almost", "always", "really", "simply", "slowly", "",
-     "whole", "own", "very"]
+     "whole", "own", "very", "between", "among", "above", "across", "along", "through",
+     "toward", "towards", "by", "off", "without", "against", "onto", "inside", "outside",
+     "ahead", "beneath", "below", "behind", "beside", "beyond", "around", "upon", "within",
+     "near", "gently", "softly", "quietly", "already", "barely", "nearly", "suddenly",
+     "finally", "first"]
 )  # fmt: skip
 BEGIN, END = "___BEGIN__", "___END__"  # markovify's markers, kept in its compiled chains
 # Draws of a clause after a join before the walk gives up.
@@ -323,6 +327,11 @@ _DUSK_COMES = (
     r"\b(dusk|evening|twilight|the gloaming) (reaches|comes|falls|gathers|settles|arrives"
     r"|creeps|deepens|thickens|spreads|steals|lies)\b"
 )
+# The walk begins with the journey: before it, the dreamer stands where the setting put them
+# ("The orb grows heavier in my fist, and I follow" has them go in the revelation).
+_SETTING_OUT = (
+    r"\bi (follow|walk|climb|stride|go on|wander|set off|move on|press on|keep walking)\b"
+)
 # Before the release, the object is in the dreamer's hands, not in the water.
 _IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
 # The setting and the object come at dusk; night falls later, in the grammar's own words,
@@ -382,9 +391,9 @@ FORBIDDEN: dict[str | None, str] = {
         f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
         f"|{_HANDLING}|{_CALM}|{_BIOGRAPHY}"
     ),
-    "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
-    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}",
-    "revelation": f"{_LETTING_GO}|{_IN_THE_WATER}",
+    "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}",
+    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}",
+    "revelation": f"{_LETTING_GO}|{_IN_THE_WATER}|{_SETTING_OUT}",
     "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}|{_DAY_GONE}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"

@@ -344,15 +344,15 @@ def test_a_part_of_an_object_is_said_only_if_written_of_some_object(
 ) -> None:
     walks = iter(
         [
-            ("I walk on, and the small flame stands straight.", {"artifact": None}),
-            ("I walk on, and the needle swings north.", {"artifact": frozenset({"lantern"})}),
+            ("An owl calls, and the small flame stands straight.", {"artifact": None}),
+            ("An owl calls, and the needle swings north.", {"artifact": frozenset({"lantern"})}),
         ]
     )
     monkeypatch.setattr(setting_learner, "walk", lambda *_: next(walks, None))
     monkeypatch.setattr(learning, "OBJECT_ABSENT", frozenset())
     names = {slot: sorted(values) for slot, values in LEXICON.items()}
     pool = [text for text, *_ in setting_learner.pool("setting", names)]
-    assert pool == ["I walk on, and the needle swings north."]
+    assert pool == ["An owl calls, and the needle swings north."]
 
 
 @pytest.mark.parametrize(
@@ -761,6 +761,32 @@ def test_only_what_every_dream_at_dusk_has_needs_no_naming(tmp_path: Path) -> No
     # Every place's text has a gate, but a dream has one only once it names it.
     assert learner.needs("The wind drops, and the gate creaks.") == [("gate", 0)]
     assert learner.needs("The wind drops, and the dark comes down.") == []
+
+
+def test_a_word_after_it_that_is_no_verb_does_not_make_a_clause(tmp_path: Path) -> None:
+    verbs = (
+        "walk wait listen stop breathe turn climb rest follow kneel sing hum drift stay wade go"
+        " wander pause linger"
+    )
+    doings = " ".join(f"I {verb} on." for verb in verbs.split())
+    (tmp_path / "setting.txt").write_text(
+        "%% place: moor\n"
+        f"The wall has a gate in it between two posts, and it drips. It hums. {doings}\n",
+        encoding="utf-8",
+    )
+    learner = learning.learn(learning.read_passages([tmp_path / "setting.txt"]), {})
+    assert len(learner.verbs) >= learning.MIN_VERBS
+    assert not learner._is_clause("the damp earth between the rows.")
+    assert learner._is_clause("the damp earth drips between the rows.")
+
+
+@pytest.mark.parametrize("movement", ["setting", "artifact", "revelation"])
+def test_before_the_journey_texture_does_not_set_off(movement: str) -> None:
+    early = re.compile(learning.FORBIDDEN[movement])
+    assert early.search("the {object} grows heavier in my fist, and i follow.")
+    assert early.search("an owl calls, and i walk on, unhurried.")
+    assert not early.search("an owl calls, and i wait.")
+    assert not re.search(learning.FORBIDDEN["journey"], "an owl calls, and i walk on.")
 
 
 def test_a_clause_that_ends_on_there_points_back(small_corpus: Path) -> None:
