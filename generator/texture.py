@@ -276,9 +276,9 @@ class TextureModel:
         places = self.values.get("place", [])
         place = entities.get("place")
         place_bit = 1 << places.index(place) if place in places else 0
-        things = {stem(w) for value in entities.values() if value for w in _substance(value)}
-        said = {stem(w) for w in _substance(near)} - things
         mine = {w for value in entities.values() if value for w in _substance(value)}
+        said = {stem(w) for w in _substance(near)} - {stem(w) for w in mine}
+        # The dream's own place and object may come back from one texture sentence to another.
         earlier = [_substance(other) - mine for other in avoid]
 
         def usable(index: int) -> str | None:
@@ -291,7 +291,7 @@ class TextureModel:
             if any(stem(word) in said for word in _substance(text)):
                 return None
             sentence = _fill(text, entities, english)
-            if sentence is None or not _fresh(sentence, avoid, earlier, mine):
+            if sentence is None or not _fresh(sentence, avoid, earlier):
                 return None
             return sentence
 
@@ -323,15 +323,13 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def _fresh(
-    sentence: str, earlier: set[str], substance: Sequence[set[str]], own: Collection[str] = ()
-) -> bool:
+def _fresh(sentence: str, earlier: set[str], substance: Sequence[set[str]]) -> bool:
     """Whether the sentence says something the dream's earlier texture (`earlier`, whose
     words of substance are `substance`) has not: not the same sentence, nor the same owl
-    calling twice in other words (the dream's `own` place and object may come back)."""
+    calling twice in other words."""
     if sentence in earlier:
         return False
-    words = _substance(sentence) - set(own)
+    words = _substance(sentence)
     return all(len(words & other) < ECHO_WORDS for other in substance)
 
 
