@@ -125,7 +125,7 @@ DESCRIBING = frozenset(
 )  # fmt: skip
 # Uses in a place's text that make a thing part of that place, which texture may call "the"
 # thing there without the dream having named it ("the shingle" of an island).
-KNOWN_USES = 2
+KNOWN_USES = 3
 # What every dream at dusk has, which texture may call "the" thing in any of them. Anything
 # else needs the dream to have named it, or its place's scenery to: "the gate", "the stone",
 # "the desk" and "the surf" are in the corpus's text of most places, but not in every dream.
@@ -267,7 +267,7 @@ _SKY = (
     r"|\b(turns?|turning|goes|going|fades?|fading|shifts?|changes?) from [a-z]+ to [a-z]+\b"
     r"|\bovercast\b|\b(cloudy|clouded)\b|\b(low|setting|sinking) sun\b"
     r"|\bclouds?\b(?! of)|\b(fog|foggy|haze|hazy)\b|\bblurs? into\b"
-    r"|\b(turns?|goes) the colou?r of\b"
+    r"|\b(turns?|goes) the colou?r of\b|\bmidnight\b"
 )
 _SEASON = (
     r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
@@ -284,7 +284,8 @@ _STAGING = (
     r"|\bon my knees\b|\bin my lap\b|\bmy (hands|fingers) (shake|tremble)\b"
     r"|\b(my eyes|eyes) (close|closing|shut)\b|\bclose my eyes\b|\beyes (half )?close\b"
     r"|\b(wade|wades|wading)\b|\b(ankles|shins)\b|\bcarries me\b"
-    r"|\b(hands|palms) (are|lie|hang) empty\b|\bempty hands\b"
+    r"|\b(hands|palms) (are|feel|lie|hang) (empty|light|free)\b|\bempty hands\b"
+    r"|\bmy hands? stays? at my sides?\b"
     r"|\b(find|finds|found) (the|a|my) \{object"
     r"|\{object\}s? (is|lies|hangs|sits|rests|stands|waits) (wedged|caught|hanging|propped"
     r"|tucked|balanced|half)\b"
@@ -300,9 +301,9 @@ _STAGING = (
 )
 # What the dreamer does with the object, and where they hold it, is the grammar's to tell,
 # from the first touch to the letting go: texture that turns it over, opens it, holds it to
-# an ear or tucks it under an arm does it a second time, or in a way the grammar's hands
-# cannot ("I open the music box" after the lid is up; "the needle lies quiet on my chest"
-# with the compass in a palm).
+# an ear, tucks it under an arm or swings it at a wrist or a throat does it a second time, or
+# in a way the grammar's hands cannot ("I open the music box" after the lid is up; "the
+# needle lies quiet on my chest" with the compass in a palm).
 _HANDLING = (
     r"\bi (close|tuck|hang|turn|tilt|tip|shake|wind|open|shut|lift|raise|cup|press|hold|set"
     r"|put|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
@@ -313,6 +314,7 @@ _HANDLING = (
     r"|\bi (close|curl|tighten|wrap|fold) my (fingers|hand|hands)\b"
     r"|\{object\}s? (lies|rests|sits|hums|warms|grows warm|stays|is)"
     r"[a-z ]{0,12}\b(in|on|against|under|at) my\b"
+    r"|\{object\}s? ([a-z]+ )?(swings|hangs|dangles)\b|\b(at|round|around) my (throat|neck)\b"
 )
 # What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
 # "my own small light" where the object sheds none, a heart that "falls into step" with
@@ -339,11 +341,11 @@ _IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
 _NIGHTFALL = (
     r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
     r"|\bnightfall\b|\bstars (prick|gather|come out|show|appear|begin|start)\w*"
-    r"|\bmoon\w*|\bstar(light|lit)\b|\bmidnight\b"
+    r"|\bmoon\w*|\bstar(light|lit)\b"
 )
 # Once the walk is under way, the day's last light has gone: no afterglow in the journey or
 # the release.
-_DAY_GONE = r"\bafterglow\b|\blast (light|of the (light|day|sun))\b|\bmidnight\b"
+_DAY_GONE = r"\bafterglow\b|\blast (light|of the (light|day|sun))\b"
 # The dream's dusk is calm, as the grammar tells it: no gale, no breakers.
 _CALM = (
     r"\bwind (flattens|howls|roars|whips|batters|tears|gusts|buffets|rages|shrieks|screams)\b"

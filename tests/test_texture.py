@@ -504,7 +504,6 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     assert early.search("the summit is still warm; the first stars prick out above the ridge.")
     assert early.search("the moon rises over the snowfield, and the snow glimmers faintly.")
     assert early.search("stars begin to show above the {place}, and an owl calls.")
-    assert early.search("the city is still hot after midnight, and every window is dark.")
     assert early.search("the snow glimmers faintly in the starlight.")
     assert not early.search("the {place} turns a deep rose, and the first star shows.")
     assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
@@ -539,6 +538,13 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("The needle lies quiet on my chest; a low murmur draws me on.", True),
         ("The crust creaks beneath my boots, and my hands fall open at my sides.", True),
         ("The snow creaks under my knees, and the light goes.", True),
+        ("The {object} swings on its fine chain; the grass smells sweet and bruised.", True),
+        ("The {object} hangs at my throat; a low murmur draws me into the {place}.", True),
+        ("Mist hangs over the marsh; my hand stays at my side.", True),
+        ("My hands are light, and the night smells of honey and mud.", True),
+        ("The city is still hot after midnight, and every window is dark.", True),
+        ("Mist hangs over the marsh, and a curlew calls.", False),
+        ("The {object} burns steady in the damp air.", False),
         ("I follow the {object} down a sloping gallery.", False),
         ("I hold my breath, and the owl calls.", False),
         ("I walk on, and the roots reach into the shallows.", False),
