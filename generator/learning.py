@@ -4,6 +4,7 @@ texture sentences a dream draws from (made once per corpus, then cached by `text
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import os
@@ -124,8 +125,11 @@ DESCRIBING = frozenset(
      "quiet", "still", "slow", "sudden", "distant", "far", "near", "whole", "half"]
 )  # fmt: skip
 # Uses in a place's text that make a thing part of that place, which texture may call "the"
-# thing there without the dream having named it ("the shingle" of an island).
-KNOWN_USES = 3
+# thing there without the dream having named it ("the shingle" of an island): one for every
+# KNOWN_WORDS_PER_USE words the corpus has of the place (about eight in the built-in one,
+# where "the ferry" of an island, said three times, is not yet the island's), and no fewer
+# than KNOWN_USES.
+KNOWN_USES, KNOWN_WORDS_PER_USE = 2, 900
 # What every dream at dusk has, which texture may call "the" thing in any of them. Anything
 # else needs the dream to have named it, or its place's scenery to: "the gate", "the stone",
 # "the desk" and "the surf" are in the corpus's text of most places, but not in every dream.
@@ -133,7 +137,8 @@ AMBIENT = frozenset(
     ["air", "dark", "darkness", "dusk", "evening", "night", "light", "sky", "wind", "breeze",
      "quiet", "silence", "stillness", "hush", "cold", "chill", "warmth", "heat", "ground",
      "earth", "world", "way", "day", "moment", "time", "distance", "horizon", "dew", "shadow",
-     "shadows", "hour", "dream", "scent", "smell", "sound", "sounds", "gloom", "half-light"]
+     "shadows", "hour", "dream", "scent", "smell", "sound", "sounds", "gloom", "half-light",
+     "side", "step", "minute"]
 )  # fmt: skip
 # The movements whose passages describe their place, not a memory or a feeling.
 SCENERY_MOVEMENTS = frozenset(["setting", "journey", "release"])
@@ -149,6 +154,8 @@ _LITTLE = FUNCTION_WORDS | _SHORT_FUNCTION_WORDS
 # Things that half the places have, which texture still calls "the" thing only once the
 # dream has named them: "the orb floats just above the water" in a forest with none.
 NAMED_FIRST = frozenset(["water", "wet"])
+# Words that point at a thing as "the" does.
+_DEFINITE = frozenset(["the", "each", "every"])
 # Words of a noun phrase looked at after "the": "the frog chorus", "the first pale buds".
 PHRASE_WORDS = 3
 # Words of the body that are also other things' ("the ribs" of a boat, "the face" of a cliff).
@@ -250,11 +257,12 @@ _RAINING = (
     r"|run|come|start)\w*|\b(fine|soft|light|heavy|steady|cold|warm|thin) rain\b"
     r"|\b(run|running|runs|drum|drums|streams?|streaming) with rain\b|\b(in|through) the rain\b"
     r"|\brain (has|had) (stopped|passed|cleared|eased|gone)\b|\bafter (the )?rain\b"
+    r"|\brain (stops|eases|clears|ends|passes)\b"
 )
 # Tears are the grammar's to shed, once, in the revelation: texture that weeps ("I cry now",
 # "my eyes blur") weeps again beside them, or before there is anything to weep for.
 _TEARS = (
-    r"\btears\b|\bi (cry|weep|sob)\w*|\bmy (eyes (well|blur|sting|fill|brim)\w*"
+    r"\btears\b|\bcrying\b|\bi (cry|weep|sob)\w*|\bmy (eyes (well|blur|sting|fill|brim)\w*"
     r"|(cheeks|face) (are|is|runs?|grows?) wet|vision (swims|blurs)|face burns)"
 )
 # The hour, the sky and the season are the grammar's: dusk deepens into a clear night from
@@ -267,12 +275,14 @@ _SKY = (
     r"|\b(turns?|turning|goes|going|fades?|fading|shifts?|changes?) from [a-z]+ to [a-z]+\b"
     r"|\bovercast\b|\b(cloudy|clouded)\b|\b(low|setting|sinking) sun\b"
     r"|\bclouds?\b(?! of)|\b(fog|foggy|haze|hazy)\b|\bblurs? into\b"
-    r"|\b(turns?|goes) the colou?r of\b|\bmidnight\b"
+    r"|\b(turns?|goes) the colou?r of\b|\bmidnight\b|\bmiddle of the night\b"
+    r"|\bstars (go out|fade|vanish|dim)\b"
 )
 _SEASON = (
     r"\b(spring|springtime|summer|autumn|autumnal|winter|wintry|midwinter|midsummer"
     r"|blossom\w*|petals)\b(?!-)|\bfirst buds\b|\bbuds? (open|break|swell)\w*"
-    r"|\b(orchard|trees|branches|boughs|wood|forest|garden) (is|are|stands?|lies) bare\b"
+    r"|(\b(orchard|trees|branches|boughs|wood|forest|garden)|\{place\})"
+    r" (is|are|stands?|lies) bare\b"
 )
 _BREATH_SHOWS = r"\bbreath (hangs|shows|smokes|clouds|steams|plumes)\b|\bbreath (is )?white\b"
 # Where the dreamer is and how they hold themselves, and where the object is and whether it
@@ -296,7 +306,7 @@ _STAGING = (
     r"|\bi (set|put|lay|place|leave|prop|tuck) (the|my) \{object"
     r"|\b(sea|world|snow|sand|flakes|storm|light|flame|town) inside\b"
     r"(?! (the|a|an|my|it|its|me|of))"
-    r"|\bmy knees\b|\b(on|against) my chest\b"
+    r"|\bmy knees\b|\b(on|against) my chest\b|\bmy back against\b"
     r"|\bmy (hands|fingers|arms) (fold|fall|drop|hang|open|unclench)"
 )
 # What the dreamer does with the object, and where they hold it, is the grammar's to tell,
@@ -305,23 +315,26 @@ _STAGING = (
 # in a way the grammar's hands cannot ("I open the music box" after the lid is up; "the
 # needle lies quiet on my chest" with the compass in a palm).
 _HANDLING = (
-    r"\bi (close|tuck|hang|turn|tilt|tip|shake|wind|open|shut|lift|raise|cup|press|hold|set"
-    r"|put|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
+    r"\b(i|and|then) (close|tuck|hang|turn|tilt|tip|shake|wind|open|shut|lift|raise|cup|press"
+    r"|hold|set|put|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
     r"|spin|twist|flip|bring|draw|pull|swing|polish|ring|strike|shield|clasp|unclasp|weigh"
-    r"|toss|roll|cradle|hug|nurse|balance|grasp|tighten|hook|shift|move|rest)\b"
-    r"[a-z ]{0,12}\b(the|my) (\{object|[a-z]+ \{object)"
+    r"|toss|roll|cradle|hug|nurse|balance|grasp|tighten|hook|shift|move|rest|lower|take|fit"
+    r"|click)\b[a-z ]{0,12}\b(the|my|its) (\{object|[a-z]+ \{object|wick|lid|clasp|chain|crank"
+    r"|handle)"
     r"|\bmy (fingers|hand|hands|palms?|grip) (close|closes|tighten|tightens|curl|curls)"
     r"|\bi (close|curl|tighten|wrap|fold) my (fingers|hand|hands)\b"
-    r"|\{object\}s? (lies|rests|sits|hums|warms|grows warm|stays|is)"
+    r"|\{object\}s? (lies|rests|sits|hums|warms|grows warm|stays|is|pulses|throbs)"
     r"[a-z ]{0,12}\b(in|on|against|under|at) my\b"
     r"|\{object\}s? ([a-z]+ )?(swings|hangs|dangles)\b|\b(at|round|around) my (throat|neck)\b"
 )
 # What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
 # "my own small light" where the object sheds none, a heart that "falls into step" with
-# nothing, a body that "slips through like smoke" through nothing.
+# nothing, a body that "slips through like smoke" through nothing, "the little light" of an
+# object that sheds none, feet that "skim" the ground, a river crossed with no bridge.
 _UNFOUNDED = (
     r"\bi laugh\w*|\blaugh(ing)? (softly|aloud|quietly|out loud|under my breath)"
     r"|\bmy own (small )?light\b|\binto step\b(?! with)|\b(through|inside|within) (like|as)\b"
+    r"|\b(the|its|my) (little|small|tiny) light\b|\bfeet skim\b|\bi cross\b"
 )
 # The setting's grammar brings the dusk: texture that has it arrive again ("Dusk reaches the
 # forest", "Evening settles over the island") says it twice.
@@ -332,15 +345,18 @@ _DUSK_COMES = (
 # The walk begins with the journey: before it, the dreamer stands where the setting put them
 # ("The orb grows heavier in my fist, and I follow" has them go in the revelation).
 _SETTING_OUT = (
-    r"\bi (follow|walk|climb|stride|go on|wander|set off|move on|press on|keep walking)\b"
+    r"\bi (follow|walk|climb|stride|go on|wander|set off|move on|press on|keep walking|hurry)\b"
 )
+# Nor, before the walk, do the dreamer's steps fall or leave prints ("my steps fall without a
+# sound" where the dreamer stands on a dune).
+_STEPS = r"\bmy (steps|footsteps|footprints)\b|\b(each|every) step\b|\bunder my steps\b"
 # Before the release, the object is in the dreamer's hands, not in the water.
 _IN_THE_WATER = r"\{object\}s? (rides|floats|bobs|drifts|sinks|swims)\b"
-# The setting and the object come at dusk; night falls later, in the grammar's own words,
-# with the moon, the starlight and the small hours after it.
+# The dream walks through the dusk; night falls in the release, in the grammar's own words,
+# with the stars and the moon.
 _NIGHTFALL = (
     r"\bnight (lies|falls|has fallen|has come|comes|settles|closes|is (settling|falling|coming))\b"
-    r"|\bnightfall\b|\bstars (prick|gather|come out|show|appear|begin|start)\w*"
+    r"|\bnightfall\b|\bstars?\b"
     r"|\bmoon\w*|\bstar(light|lit)\b"
 )
 # Once the walk is under way, the day's last light has gone: no afterglow in the journey or
@@ -352,10 +368,15 @@ _CALM = (
     r"|\bwaves (break|crash|pound|boom)\w*|\bsurf (breaks|booms|pounds|roars|crashes)\b"
     r"|\bbreakers\b|\bbreak white\b"
 )
-_WATERS = (
-    r"\b(ponds?|pools?|lakes?|spring|tarn|mere|lagoon|basin|fountain|cistern|oasis|millpond"
-    r"|fishpond|cove|inlet|harbour|creek|backwater|floodwater|bay)\b"
+# The still water the release finds is its own: texture that has "the pool below the weir"
+# in the revelation or "a skin of ice across each pool" in the setting puts a pool there
+# first, and in the release it would be a second one. Once the walk begins, no lake, bay or
+# creek either: the walk leads to the release's water, not past others.
+_POOLS = (
+    r"\b(ponds?|pools?|tarns?|meres?|lagoons?|basins?|fountains?|cisterns?|oasis|millponds?"
+    r"|fishponds?|weirs?)\b(?!-)"
 )
+_WATERS = rf"{_POOLS}|\b(lakes?|spring|cove|inlet|harbour|creek|backwater|floodwater|bay)\b(?!-)"
 # What sinks, bobs or goes under in the release is the object let go ("the gold sinks onto the
 # weed", "the brass case sinks"), which the grammar tells; stars and the place may sink.
 _GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on the bottom)\b"
@@ -363,7 +384,7 @@ _GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on 
 # place out or carry the dreamer off to sleep before they have lain down.
 _ENDING = (
     r"\b(fades?|fading|dims?|dimming|blurs?) (away|out|to|into)\b|\bcarr(y|ies) the dream"
-    r"|\binto sleep\b|\bsleep (comes|takes)\b|\brocks? me\b|\bfades\b(?! from)"
+    r"|\binto sleep\b|\bsleep (comes|takes)\b|\brocks? me\b|\bfades\b(?! from)|\blets? the dream\b"
 )
 # A life told in passing ("I climbed my first hill at six", "shut for twenty years", "I have
 # always loved the tide") is its passage's story, which the dream does not have.
@@ -372,7 +393,14 @@ _BIOGRAPHY = (
     r" (years|summers|winters|months|weeks)\b|\byears ago\b"
     r"|\bi have always\b|\bat (five|six|seven|eight|nine|ten|eleven|twelve)\b"
     r"|^one moment\b"
+    r"|\bi (turned|went|left|came|was|had|did|took|made|said|told|lost|found|gave|used|thought"
+    r"|knew|saw|heard|felt|kept|wanted|tried|ran|sat|stood|walked|learned|spent|met|lived|worked"
+    r"|missed|loved|forgot)\b|\bi have (never|hated)\b|\bforgiven myself\b"
 )
+# The scenes the object shows are the grammar's, in its order: texture that has "a scene form
+# in the lamplight" or "each circle open a scene" shows one out of turn, in a way the object
+# cannot.
+_SCENES = r"\bscenes?\b"
 # The release lies down (or curls up) once, in the grammar's last lines.
 _LYING = r"\b(lie|lies|lying|lay)\s+(down|back)\b|\b(stretch(es)?\s+out|curls?\s+up)\b"
 # Movements whose texture must not speak of the object: in the setting it has not come yet,
@@ -391,15 +419,19 @@ _PART = re.compile(
 FORBIDDEN: dict[str | None, str] = {
     None: (
         f"{_WAKING}|{_RAINING}|{_TEARS}|{_SKY}|{_SEASON}|{_BREATH_SHOWS}|{_STAGING}|{_UNFOUNDED}"
-        f"|{_HANDLING}|{_CALM}|{_BIOGRAPHY}"
+        f"|{_HANDLING}|{_CALM}|{_BIOGRAPHY}|{_SCENES}|{_POOLS}"
     ),
-    "setting": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}",
-    "artifact": f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}",
-    "revelation": f"{_LETTING_GO}|{_IN_THE_WATER}|{_SETTING_OUT}",
-    "journey": f"{_LETTING_GO}|{_WATERS}|{_IN_THE_WATER}|{_DAY_GONE}",
+    "setting": (
+        f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}|{_STEPS}"
+    ),
+    "artifact": (
+        f"{_LETTING_GO}|{_NIGHTFALL}|{_DUSK_COMES}|{_IN_THE_WATER}|{_SETTING_OUT}|{_STEPS}"
+    ),
+    "revelation": f"{_LETTING_GO}|{_NIGHTFALL}|{_IN_THE_WATER}|{_SETTING_OUT}|{_STEPS}",
+    "journey": f"{_LETTING_GO}|{_NIGHTFALL}|{_WATERS}|{_IN_THE_WATER}|{_DAY_GONE}",
     "release": (
         f"{_LETTING_GO}|{_WATERS}|\\b(offer|lower|drop)\\w*|\\{{object|{_LYING}|{_GOES_UNDER}"
-        f"|{_DAY_GONE}|{_ENDING}"
+        f"|{_DAY_GONE}|{_ENDING}|{_SETTING_OUT}"
     ),
 }
 _HEADER = re.compile(r"^%%(.*)$")
@@ -592,7 +624,7 @@ class Learner:
         """The things a pool sentence calls "the" thing that not every dream has (AMBIENT and
         the dreamer's BODY aside), each with
         a mask of the places (bits over the place values) whose scenery (SCENERY_MOVEMENTS)
-        names it KNOWN_USES times or more; none for a colour or a thing in NAMED_FIRST ("into
+        names it often enough (`_known_uses`); none for a colour or a thing in NAMED_FIRST ("into
         the white", "the water"). Anywhere else the dream must have named it first: "the
         shaft" on a shore, "the pages" with no book, "the frog chorus" in a canyon."""
         profile = self.profiles.get("place")
@@ -608,12 +640,23 @@ class Learner:
                 continue  # the dreamer's body, or what every dream at dusk has
             scenery = self.scenery_uses
             where = scenery.get(thing) or scenery.get(_singular(thing)) or Counter[str]()
+            known = self._known_uses
             mask = 0
             for i, place in enumerate(places):
-                if where.get(place, 0) >= KNOWN_USES:
+                if where.get(place, 0) >= known.get(place, KNOWN_USES):
                     mask |= 1 << i
             needed.append((thing, mask))
         return needed
+
+    @functools.cached_property
+    def _known_uses(self) -> dict[str, int]:
+        """Place -> the uses in its text that make a thing the place's (KNOWN_USES)."""
+        words = Counter[str]()
+        for uses in self.scenery_uses.values():
+            words.update(uses)
+        return {
+            place: max(KNOWN_USES, count // KNOWN_WORDS_PER_USE) for place, count in words.items()
+        }
 
     def _of_an_object(
         self, words: Sequence[str], about: Mapping[str, frozenset[str] | None]
@@ -1182,14 +1225,15 @@ def _local_pairs(passages: Sequence[Passage], read: Read) -> set[tuple[str, str]
 
 
 def _definites(words: Sequence[str], nouns: Collection[str], verbs: Collection[str]) -> list[str]:
-    """What a sentence calls "the" thing: the nouns among the words after "the", up to a
+    """What a sentence calls "the" thing: the nouns among the words after "the" (or "each"
+    or "every", which point at things as surely: "each circle opens", "every spine"), up to a
     function word, a verb or a comma ("the first buds", "the stiff lock", "the frog
     chorus"), but a word in -s after a singular one, which is most often its verb ("the
     wind drops"). Slots are the dream's own."""
     plain = [_bare(w) if not w.startswith("{") else "" for w in words]
     things: list[str] = []
     for i, word in enumerate(plain):
-        if word != "the":
+        if word not in _DEFINITE:
             continue
         run = _run(words, plain, i + 1, verbs)
         for k, thing in enumerate(run):

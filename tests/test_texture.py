@@ -53,9 +53,11 @@ def test_no_texture_sentence_is_a_corpus_sentence(two_hundred_dreams: list[Dream
 
 def test_texture_differs_between_dreams(two_hundred_dreams: list[Dream]) -> None:
     sentences = [s for d in two_hundred_dreams for stage in d.stages for s in stage.texture]
-    # Texture keeps away from the object and from things the dream has not named, which
-    # leaves fewer sentences to a place than it might have: 85% is what that allows.
-    assert len(set(sentences)) >= 0.85 * len(sentences)
+    # Texture keeps away from the object, from still water before the release and from
+    # things the dream has not named (or its place's text names often), which leaves fewer
+    # sentences to a place than it might have: 80% is what that allows (0.80 to 0.85 for
+    # 200 dreams from seed 0, 1000 or 2000).
+    assert len(set(sentences)) >= 0.80 * len(sentences)
 
 
 def test_nearly_every_dream_has_texture(two_hundred_dreams: list[Dream]) -> None:
@@ -395,12 +397,14 @@ def test_in_the_release_only_the_grammar_sinks_the_object(sentence: str, forbidd
         ("I cry now, and the thin air smells of thyme.", True),
         ("My eyes blur, and a scene rises between the barbs.", True),
         ("My face runs wet, and the hush pours in.", True),
+        ("The {object} is cool and heavy, and the city noise covers my crying.", True),
         ("The sun sinks behind the dunes, and the thorns stand still.", True),
         ("My shoulders lower, and the desert turns from gold to rose.", True),
         ("The snowfield glitters, and the snow turns the colour of embers.", True),
         ("Snow clouds are gathering on the mountain.", True),
         ("The orchard is bare in midwinter.", True),
         ("The orchard is bare, and the air smells of cider.", True),
+        ("The {place} is bare, and the {object} sends a long note.", True),
         ("The rows stretch on ahead; the first buds open along every branch.", True),
         ("The snowfield creaks, and the moon slides behind cloud.", True),
         ("My breath hangs in the air, and my heart knows the way.", True),
@@ -496,8 +500,8 @@ def test_texture_with_no_place_to_go_follows_the_movement_or_is_left_out() -> No
     assert kept == ()
 
 
-@pytest.mark.parametrize("movement", ["setting", "artifact"])
-def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
+@pytest.mark.parametrize("movement", ["setting", "artifact", "revelation", "journey"])
+def test_texture_before_the_release_does_not_bring_the_night_early(movement: str) -> None:
     early = re.compile(learning.FORBIDDEN[movement])
     assert early.search("night lies on the {place}, and i let my eyes half close.")
     assert early.search("night is settling over the dunes, and a wave slides back.")
@@ -505,8 +509,9 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
     assert early.search("the moon rises over the snowfield, and the snow glimmers faintly.")
     assert early.search("stars begin to show above the {place}, and an owl calls.")
     assert early.search("the snow glimmers faintly in the starlight.")
-    assert not early.search("the {place} turns a deep rose, and the first star shows.")
-    assert not re.search(learning.FORBIDDEN["journey"], "night has come over the {place}.")
+    assert early.search("a single star shows in the crack overhead, and i wait.")
+    assert not early.search("the {place} turns a deep rose, and a bat flits over.")
+    assert not re.search(learning.FORBIDDEN["release"], "night has come over the {place}.")
 
 
 @pytest.mark.parametrize(
@@ -544,6 +549,10 @@ def test_texture_at_dusk_does_not_bring_the_night_early(movement: str) -> None:
         ("My hands are light, and the night smells of honey and mud.", True),
         ("The city is still hot after midnight, and every window is dark.", True),
         ("Mist hangs over the marsh, and a curlew calls.", False),
+        ("I listen to the end and lower the {object}, and my body rises.", True),
+        ("I take the {object} down, and the bees have gone home for the night.", True),
+        ("I turn up the wick, and the owl calls.", True),
+        ("The flakes settle, and I press my back against the stone.", True),
         ("The {object} burns steady in the damp air.", False),
         ("I follow the {object} down a sloping gallery.", False),
         ("I hold my breath, and the owl calls.", False),
@@ -738,6 +747,7 @@ def test_the_release_texture_does_not_end_the_dream_before_the_grammar_does() ->
     assert release.search("the grass is heavy with dew, and the orchard fades to a white blur.")
     assert release.search("the forest gives way to a clearing, and my breathing slows into sleep.")
     assert release.search("a dune shifts, and the {place} carries the dream away on the wind.")
+    assert release.search("frogs call and stop, and the {place} lets the dream sink into mist.")
     assert not release.search("the colour fades from the sky, and an owl calls.")
     assert not re.search(learning.FORBIDDEN["journey"], "the path fades into the dark.")
 
@@ -750,6 +760,8 @@ def test_the_release_texture_does_not_end_the_dream_before_the_grammar_does() ->
         ("The island is small, and I have always loved the tide.", True),
         ("I avoided the lawn, and the borders went wild for three summers.", True),
         ("One moment the peaks are gold; the meadow turns pale blue around me.", True),
+        ("I turned down a post on the mainland, and the {object} deepens.", True),
+        ("The {place} falls quiet at dusk; I have never forgiven myself for staying.", True),
         ("A moment later the owl calls, and the reeds lean.", False),
     ],
 )
@@ -791,8 +803,55 @@ def test_before_the_journey_texture_does_not_set_off(movement: str) -> None:
     early = re.compile(learning.FORBIDDEN[movement])
     assert early.search("the {object} grows heavier in my fist, and i follow.")
     assert early.search("an owl calls, and i walk on, unhurried.")
+    assert early.search("the {object} creaks on the handle, and i hurry past every fish counter.")
+    assert early.search("the {place} is a plain of gravel, and my steps fall without a sound.")
+    assert early.search("the {place} narrows; my footprints look tiny and new.")
     assert not early.search("an owl calls, and i wait.")
     assert not re.search(learning.FORBIDDEN["journey"], "an owl calls, and i walk on.")
+
+
+def test_once_the_release_has_found_its_water_texture_does_not_walk_to_it() -> None:
+    release = re.compile(learning.FORBIDDEN["release"])
+    assert release.search("the stars wheel over the {place}, and i walk down to the water's edge.")
+    assert not release.search("the stars wheel over the {place}, and an owl calls.")
+
+
+def test_the_release_water_is_the_first_still_water_of_the_dream() -> None:
+    early = re.compile(learning.FORBIDDEN[None])  # in every movement
+    assert early.search("bats skim low over the pool below the weir.")
+    assert early.search("a skin of ice creeps across each pool.")
+    assert not early.search("bats skim low over the reeds.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forbidden"),
+    [
+        ("The radiators go quiet; a scene forms in the lamplight.", True),
+        ("Snow creaks on the crust; each circle opens a scene.", True),
+        ("The snow sparkles around the little light.", True),
+        ("The stars go out like lamps, and the reeds lean.", True),
+        ("I climb, and my feet skim the dry {place} floor.", True),
+        ("Relief runs through me as fast as the current; I cross to the far side.", True),
+        ("The rain stops over the {place}, and a blackbird sings.", True),
+        ("In the middle of the night the traffic has stopped.", True),
+        ("I lower the {object}, and the air smells of dust and sage.", True),
+        ("The {object} pulses against my skin, and the owl calls.", True),
+        ("The {object} pulses faintly, and the owl calls.", False),
+        ("The stars wheel slowly over the {place}.", False),
+    ],
+)
+def test_texture_does_only_what_the_dream_can_hold(sentence: str, forbidden: bool) -> None:
+    assert bool(re.search(learning.FORBIDDEN[None], sentence.lower())) is forbidden
+
+
+def test_each_and_every_point_at_a_thing_as_the_does() -> None:
+    nouns = {"circle", "note", "spine", "step"}
+    words = "Each circle opens, and every spine glows; the note rings.".lower().split()
+    assert learning._definites(words, nouns, {"opens", "glows", "rings"}) == [
+        "circle",
+        "spine",
+        "note",
+    ]
 
 
 def test_a_clause_that_ends_on_there_points_back(small_corpus: Path) -> None:
