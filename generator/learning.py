@@ -315,17 +315,18 @@ _STAGING = (
 # in a way the grammar's hands cannot ("I open the music box" after the lid is up; "the
 # needle lies quiet on my chest" with the compass in a palm).
 _HANDLING = (
-    r"\b(i|and|then) (close|tuck|hang|turn|tilt|tip|shake|wind|open|shut|lift|raise|cup|press"
-    r"|hold|set|put|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
+    r"\b(i|and|then) ([a-z]+ly |am |keep )?(close|tuck|hang|turn|tilt|tip|shake|wind|open|shut"
+    r"|lift|raise|cup|press|hold|holding|set|put|light|lighting|pocket|smooth|crank|stand|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
     r"|spin|twist|flip|bring|draw|pull|swing|polish|ring|strike|shield|clasp|unclasp|weigh"
     r"|toss|roll|cradle|hug|nurse|balance|grasp|tighten|hook|shift|move|rest|lower|take|fit"
-    r"|click)\b[a-z ]{0,12}\b(the|my|its) (\{object|[a-z]+ \{object|wick|lid|clasp|chain|crank"
-    r"|handle)"
+    r"|click)\b[a-z ]{0,20}\b(the|my|its) (\{object|[a-z]+ \{object|wick|lid|clasp|chain|crank"
+    r"|handle|globe)"
     r"|\bmy (fingers|hand|hands|palms?|grip) (close|closes|tighten|tightens|curl|curls)"
     r"|\bi (close|curl|tighten|wrap|fold) my (fingers|hand|hands)\b"
     r"|\{object\}s? (lies|rests|sits|hums|warms|grows warm|stays|is|pulses|throbs)"
     r"[a-z ]{0,12}\b(in|on|against|under|at) my\b"
     r"|\{object\}s? ([a-z]+ )?(swings|hangs|dangles)\b|\b(at|round|around) my (throat|neck)\b"
+    r"|\{object\}s? is an?\b"
 )
 # What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
 # "my own small light" where the object sheds none, a heart that "falls into step" with
