@@ -139,7 +139,7 @@ def _dreamer(
     from .dreamer import Dreamer
 
     def learning() -> None:
-        click.echo("learning the corpus (only this once; it takes half a minute)...", err=True)
+        click.echo("learning the corpus (only this once; it takes about a minute)...", err=True)
 
     dreamer = Dreamer(grammars=grammars, corpus=corpus, choose=choose, learning=learning)
     for warning in dreamer.warnings:

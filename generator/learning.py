@@ -331,11 +331,13 @@ _HANDLING = (
 # What needs a reason its own passage gave and the dream does not: a laugh out of nowhere,
 # "my own small light" where the object sheds none, a heart that "falls into step" with
 # nothing, a body that "slips through like smoke" through nothing, "the little light" of an
-# object that sheds none, feet that "skim" the ground, a river crossed with no bridge.
+# object that sheds none, feet that "skim" the ground, a river crossed with no bridge, an
+# object that "stops beside it" (beside what its own passage named).
 _UNFOUNDED = (
     r"\bi laugh\w*|\blaugh(ing)? (softly|aloud|quietly|out loud|under my breath)"
     r"|\bmy own (small )?light\b|\binto step\b(?! with)|\b(through|inside|within) (like|as)\b"
     r"|\b(the|its|my) (little|small|tiny) light\b|\bfeet skim\b|\bi cross\b"
+    r"|\b(beside|past|toward|towards|behind|around|near) it\.$"
 )
 # The setting's grammar brings the dusk: texture that has it arrive again ("Dusk reaches the
 # forest", "Evening settles over the island") says it twice.
@@ -382,10 +384,12 @@ _WATERS = rf"{_POOLS}|\b(lakes?|spring|cove|inlet|harbour|creek|backwater|floodw
 # weed", "the brass case sinks"), which the grammar tells; stars and the place may sink.
 _GOES_UNDER = r"\bthe [a-z-]+( [a-z-]+)? (sinks|sank|bobs|goes under|settles on the bottom)\b"
 # The dream ends once, in the grammar's last lines: the release's texture does not fade the
-# place out or carry the dreamer off to sleep before they have lain down.
+# place out, carry the dreamer off to sleep before they have lain down, or have their feet
+# know "the way back" from the water they have only just found.
 _ENDING = (
     r"\b(fades?|fading|dims?|dimming|blurs?) (away|out|to|into)\b|\bcarr(y|ies) the dream"
     r"|\binto sleep\b|\bsleep (comes|takes)\b|\brocks? me\b|\bfades\b(?! from)|\blets? the dream\b"
+    r"|\bthe way back\b"
 )
 # A life told in passing ("I climbed my first hill at six", "shut for twenty years", "I have
 # always loved the tide") is its passage's story, which the dream does not have.

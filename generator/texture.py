@@ -23,7 +23,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 76
+MODEL_FORMAT = 78
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 2
 # Random draws from the pool, looking for a sentence that suits the dream, before the
@@ -390,7 +390,7 @@ def load(
 ) -> TextureModel:
     """The model for these corpus files, from the disk cache when it is there and sound;
     `building` is called first when it must be built from a corpus big enough to take a
-    while (the built-in one takes half a minute on two cores)."""
+    while (the built-in one takes about a minute on two cores)."""
     files = corpus_files(sources)
     key = cache_key(files, lexicon)
     folder = cache_dir if cache_dir is not None else paths.user_cache_dir()

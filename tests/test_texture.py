@@ -752,6 +752,7 @@ def test_the_release_texture_does_not_end_the_dream_before_the_grammar_does() ->
     assert release.search("the forest gives way to a clearing, and my breathing slows into sleep.")
     assert release.search("a dune shifts, and the {place} carries the dream away on the wind.")
     assert release.search("frogs call and stop, and the {place} lets the dream sink into mist.")
+    assert release.search("the streetlamps have dimmed; my feet know the way back.")
     assert not release.search("the colour fades from the sky, and an owl calls.")
     assert not re.search(learning.FORBIDDEN["journey"], "the path fades into the dark.")
 
@@ -840,6 +841,7 @@ def test_the_release_water_is_the_first_still_water_of_the_dream() -> None:
         ("In the middle of the night the traffic has stopped.", True),
         ("I lower the {object}, and the air smells of dust and sage.", True),
         ("The {object} pulses against my skin, and the owl calls.", True),
+        ("Foxgloves stand tall along a ditch; the {object} stops beside it.", True),
         ("The {object} pulses faintly, and the owl calls.", False),
         ("The stars wheel slowly over the {place}.", False),
     ],
