@@ -316,7 +316,8 @@ _STAGING = (
 # needle lies quiet on my chest" with the compass in a palm).
 _HANDLING = (
     r"\b(i|and|then) ([a-z]+ly |am |keep )?(close|tuck|hang|turn|tilt|tip|shake|wind|open|shut"
-    r"|lift|raise|cup|press|hold|holding|set|put|light|lighting|pocket|smooth|crank|stand|lay|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
+    r"|lift|raise|cup|press|hold|holding|set|put|light|lighting|pocket|smooth|crank|stand|lay"
+    r"|pick|slip|clutch|grip|squeeze|wrap|carry|touch|rub|stroke|trace|fold|unfold"
     r"|spin|twist|flip|bring|draw|pull|swing|polish|ring|strike|shield|clasp|unclasp|weigh"
     r"|toss|roll|cradle|hug|nurse|balance|grasp|tighten|hook|shift|move|rest|lower|take|fit"
     r"|click)\b[a-z ]{0,20}\b(the|my|its) (\{object|[a-z]+ \{object|wick|lid|clasp|chain|crank"
