@@ -299,14 +299,15 @@ _STAGING = (
     r"|\b(find|finds|found) (the|a|my) \{object"
     r"|\{object\}s? (is|lies|hangs|sits|rests|stands|waits) (wedged|caught|hanging|propped"
     r"|tucked|balanced|half)\b"
-    r"|\{object\}s? (hangs|sits|rests|stands|waits|lies|burns) (in|on|under|among|from|at|against"
-    r"|beside|inside) (a|the)\b"
+    r"|\{object\}s? (hangs|sits|rests|stands|waits|lies|burns) (open |shut |upright )?"
+    r"(in|on|under|among|from|at|against|beside|inside) (a|the)\b"
     r"|\{object\}s? opens\b|\b(clasp|catch|lid|hinge)s? (gives|opens|springs|clicks)"
     r"|\b(while|as) i sleep\b|\bfall asleep\b|\b(in|inside|into) my sleep\b"
     r"|\bi (set|put|lay|place|leave|prop|tuck) (the|my) \{object"
     r"|\b(sea|world|snow|sand|flakes|storm|light|flame|town) inside\b"
     r"(?! (the|a|an|my|it|its|me|of))"
     r"|\bmy knees\b|\b(on|against) my chest\b|\bmy back against\b"
+    r"|\b(runs|reaches|comes|laps|washes) (almost |right )?(up )?to my feet\b"
     r"|\bmy (hands|fingers|arms) (fold|fall|drop|hang|open|unclench)"
 )
 # What the dreamer does with the object, and where they hold it, is the grammar's to tell,

@@ -23,7 +23,7 @@ from .grammar import MOVEMENTS
 
 CORPUS_SUFFIXES = (".txt",)
 # Bump when the model's layout or the way it is built changes, so old caches are rebuilt.
-MODEL_FORMAT = 78
+MODEL_FORMAT = 79
 # Words of substance two texture sentences of one dream may share, at most, less one.
 ECHO_WORDS = 2
 # Random draws from the pool, looking for a sentence that suits the dream, before the

@@ -557,6 +557,7 @@ def test_texture_before_the_release_does_not_bring_the_night_early(movement: str
         ("I take the {object} down, and the bees have gone home for the night.", True),
         ("I turn up the wick, and the owl calls.", True),
         ("The flakes settle, and I press my back against the stone.", True),
+        ("The {object} sits open on a flat rock; the foam runs almost to my feet.", True),
         ("I light the {object} with a match; I turn away at the last moment.", True),
         ("I cup my hands around the {object}, as the dunes turn blue.", True),
         ("Tonight I simply turn the {object} in the left padlock.", True),
